@@ -1,0 +1,52 @@
+//! Layer 2: the handle table. Looks up a value, checks the object type, then the rights,
+//! in that order (zircon-abi.md §2 "lookup(h, R)"). No Zircon object rules live here.
+pub mod object;
+pub mod rights;
+pub mod table;
+
+pub use object::{new_koid, Koid, Object};
+pub use rights::Rights;
+pub use table::{HandleEntry, HandleTable, HandleValue};
+
+use crate::object::vmar::Vmar;
+use crate::object::vmo::Vmo;
+use crate::status::{Status, ZxResult};
+use std::sync::Arc;
+
+/// The process's handle table.
+pub static HANDLES: HandleTable = HandleTable::new();
+
+/// Looks `value` up as a VMO: BAD_HANDLE → WRONG_TYPE → ACCESS_DENIED (missing `required`).
+pub fn lookup_vmo(value: HandleValue, required: Rights) -> ZxResult<(Arc<Vmo>, Rights)> {
+    let HandleEntry { object, rights } = HANDLES.get(value)?;
+    let Object::Vmo(vmo) = object else {
+        return Err(Status::WRONG_TYPE);
+    };
+    check_rights(rights, required)?;
+    Ok((vmo, rights))
+}
+
+/// Looks `value` up as a VMAR: BAD_HANDLE → WRONG_TYPE → ACCESS_DENIED (missing `required`).
+pub fn lookup_vmar(value: HandleValue, required: Rights) -> ZxResult<(Arc<Vmar>, Rights)> {
+    let HandleEntry { object, rights } = HANDLES.get(value)?;
+    let Object::Vmar(vmar) = object else {
+        return Err(Status::WRONG_TYPE);
+    };
+    check_rights(rights, required)?;
+    Ok((vmar, rights))
+}
+
+/// Looks `value` up whatever its type: BAD_HANDLE → ACCESS_DENIED (missing `required`).
+pub fn lookup_any(value: HandleValue, required: Rights) -> ZxResult<HandleEntry> {
+    let entry = HANDLES.get(value)?;
+    check_rights(entry.rights, required)?;
+    Ok(entry)
+}
+
+fn check_rights(have: Rights, required: Rights) -> ZxResult {
+    if have.contains(required) {
+        Ok(())
+    } else {
+        Err(Status::ACCESS_DENIED)
+    }
+}

@@ -1,0 +1,2 @@
+//! Parsing `/proc/self/maps`, for the consistency check between the VMAR model and the
+//! kernel's view.

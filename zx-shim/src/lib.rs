@@ -1,0 +1,31 @@
+//! zx-shim: Zircon's virtual-memory syscalls on Linux.
+//!
+//! # Layers
+//! Data flows one way, and each layer is testable without the one above it:
+//!
+//! 1. [`ffi`]: the `extern "C"` entry points. Check pointers, decode arguments, catch
+//!    panics, write out-params.
+//! 2. [`handle`]: the handle table. Lookup, object type, rights.
+//! 3. [`object`]: VMAR tree, VMO, ... The Zircon rules live here and nowhere else.
+//! 4. [`host`]: the only code that calls mmap, mprotect, madvise, fallocate, memfd.
+//!
+//! # Lock order
+//! ```text
+//! handle table (leaf in practice: look up, clone the Arc, release)
+//! address space (VMAR tree and mappings; host mmap/mprotect calls run under it)
+//!   └─ VMO state (size, name, mapping count)
+//! ```
+//! A VMO never takes the address-space lock. No lock is held while touching caller
+//! memory or blocking. `Arc`s whose drop may call the host are dropped after guards.
+//!
+//! # Unsafe code
+//! Only `ffi::user` (caller pointers), `host` (system calls) and the exported functions'
+//! signatures are unsafe; every block carries a `// SAFETY:` line.
+pub mod ffi;
+pub mod handle;
+pub mod host;
+pub mod object;
+pub mod status;
+pub mod trace;
+
+pub use status::{Status, ZxResult};

@@ -1,0 +1,5 @@
+//! Layer 3: the Zircon objects. Every Zircon rule (option decoding, check order, rights
+//! of new handles, placement) lives here and nowhere else. No libc: host effects go
+//! through `crate::host`.
+pub mod vmar;
+pub mod vmo;
