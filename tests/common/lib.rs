@@ -1,1 +1,4 @@
 //! Helpers shared by the conformance tests and benchmarks.
+pub mod consistency;
+pub mod cprog;
+pub mod probe;

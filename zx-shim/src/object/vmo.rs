@@ -77,3 +77,23 @@ impl Vmo {
         }
     }
 }
+
+// Interface used by the VMAR layer (placeholders until the VMO implementation lands).
+impl Vmo {
+    /// A mapping of this VMO was created (for `zx_info_vmo_t.num_mappings`).
+    pub fn add_mapping(&self) {}
+    /// A mapping of this VMO went away.
+    pub fn remove_mapping(&self) {}
+    /// `ZX_VMO_OP_COMMIT` semantics over `[offset, offset + len)` (page-aligned).
+    pub fn commit_range(&self, _offset: u64, _len: u64) -> ZxResult {
+        Err(Status::NOT_SUPPORTED)
+    }
+    /// `ZX_VMO_OP_DECOMMIT` semantics (page-aligned): contents read back as zero.
+    pub fn decommit_range(&self, _offset: u64, _len: u64) -> ZxResult {
+        Err(Status::NOT_SUPPORTED)
+    }
+    /// `ZX_VMO_OP_ZERO` semantics.
+    pub fn zero_range(&self, _offset: u64, _len: u64) -> ZxResult {
+        Err(Status::NOT_SUPPORTED)
+    }
+}
