@@ -29,3 +29,13 @@ pub mod status;
 pub mod trace;
 
 pub use status::{Status, ZxResult};
+
+/// Everything a Rust test or tool calling the shim in-process needs: the ABI types and
+/// constants from zx-sys plus the exported functions themselves (safe to name directly,
+/// unlike zx-sys's `extern` declarations of the same symbols).
+pub mod prelude {
+    pub use crate::ffi::exported::*;
+    pub use zx_sys::abi::*;
+    pub use zx_sys::layout::*;
+    pub use zx_sys::types::*;
+}

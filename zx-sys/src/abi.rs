@@ -31,7 +31,7 @@ abi_constants! {
     ZX_PAGE_SIZE: u32 = 4096;
     ZX_PAGE_MASK: u32 = 0xfff;
     ZX_MIN_PAGE_SHIFT: u32 = 12;
-    ZX_MAX_PAGE_SHIFT: u32 = 21;
+    ZX_MAX_PAGE_SHIFT: u32 = if cfg!(target_arch = "aarch64") { 16 } else { 21 };
 
     // Status codes (errors.h).
     ZX_OK: zx_status_t = 0;

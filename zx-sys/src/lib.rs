@@ -8,10 +8,10 @@
 #![allow(non_camel_case_types)]
 #![no_std]
 
-mod abi;
-mod calls;
-mod layout;
-mod types;
+pub mod abi;
+pub mod calls;
+pub mod layout;
+pub mod types;
 
 pub use abi::*;
 pub use calls::*;

@@ -21,11 +21,10 @@ pub extern "C" fn zx_handle_close(handle: zx_handle_t) -> zx_status_t {
 
 /// `zx_handle_close_many`: closes every valid entry; any invalid or repeated entry makes the
 /// result `BAD_HANDLE`, but the valid ones are still closed.
-///
-/// # Safety
-/// `handles` must point to `num_handles` readable values (or be null with 0).
+/// `handles` must point to `num_handles` readable values (or be null with 0); a null
+/// pointer with a non-zero count is `INVALID_ARGS`.
 #[no_mangle]
-pub unsafe extern "C" fn zx_handle_close_many(
+pub extern "C" fn zx_handle_close_many(
     handles: *const zx_handle_t,
     num_handles: usize,
 ) -> zx_status_t {

@@ -4,6 +4,7 @@
 pub(crate) mod entry;
 pub mod handle;
 pub mod object;
+pub mod port;
 pub mod system;
 pub mod unsupported;
 pub mod user;
@@ -38,6 +39,7 @@ mod signature_check {
 pub mod exported {
     pub use super::handle::*;
     pub use super::object::*;
+    pub use super::port::*;
     pub use super::system::*;
     pub use super::unsupported::*;
     pub use super::vmar::*;

@@ -139,10 +139,11 @@ pub extern "C" fn zx_object_get_property(
                 out.write_bytes(0, &[0u8; ZX_MAX_NAME_LEN]);
                 Ok(())
             }
+            // The size is checked before the type (zircon-abi.md §1.9).
+            (ZX_PROP_VMO_CONTENT_SIZE, _) if value_size < size_of::<u64>() => {
+                Err(Status::BUFFER_TOO_SMALL)
+            }
             (ZX_PROP_VMO_CONTENT_SIZE, Object::Vmo(vmo)) => {
-                if value_size < size_of::<u64>() {
-                    return Err(Status::BUFFER_TOO_SMALL);
-                }
                 out.write_bytes(0, &vmo.stream_size().to_ne_bytes());
                 Ok(())
             }
@@ -169,21 +170,23 @@ pub extern "C" fn zx_object_set_property(
         if value.is_null() {
             return Err(Status::INVALID_ARGS);
         }
-        let input = UserBuffer::new(value.cast(), value_size)?;
         let HandleEntry { object, .. } = lookup_any(handle, Rights::SET_PROPERTY)?;
         match (property, &object) {
             (ZX_PROP_NAME, Object::Vmo(vmo)) => {
-                vmo.set_name(&input.to_vec());
+                // Only the first 31 bytes are read: the rest would be truncated anyway.
+                let len = value_size.min(ZX_MAX_NAME_LEN - 1);
+                vmo.set_name(&UserBuffer::new(value.cast(), len)?.to_vec());
                 Ok(())
             }
             (ZX_PROP_NAME, Object::Vmar(_)) => Ok(()),
+            // The size is checked before the type (zircon-abi.md §1.9).
+            (ZX_PROP_VMO_CONTENT_SIZE, _) if value_size < size_of::<u64>() => {
+                Err(Status::BUFFER_TOO_SMALL)
+            }
             (ZX_PROP_VMO_CONTENT_SIZE, Object::Vmo(vmo)) => {
-                if value_size < size_of::<u64>() {
-                    return Err(Status::BUFFER_TOO_SMALL);
-                }
-                let bytes = input.to_vec();
+                let bytes = UserBuffer::new(value.cast(), size_of::<u64>())?.to_vec();
                 let mut raw = [0u8; 8];
-                raw.copy_from_slice(&bytes[..8]);
+                raw.copy_from_slice(&bytes);
                 vmo.set_content_size(u64::from_ne_bytes(raw))
             }
             (ZX_PROP_VMO_CONTENT_SIZE, _) => Err(Status::WRONG_TYPE),

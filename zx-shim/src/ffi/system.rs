@@ -64,18 +64,8 @@ pub extern "C" fn zx_deadline_after(nanoseconds: zx_duration_t) -> zx_instant_mo
     })
 }
 
-/// Host `CLOCK_MONOTONIC` in nanoseconds.
-pub fn monotonic_now() -> zx_instant_mono_t {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC always exists on Linux.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    (ts.tv_sec as i64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(ts.tv_nsec as i64)
-}
+/// Host `CLOCK_MONOTONIC` in nanoseconds (lives in the host layer; re-exported here).
+pub use crate::host::clock::monotonic_now;
 
 /// `zx_system_get_page_size`: 4096.
 #[no_mangle]

@@ -8,6 +8,7 @@ pub use object::{new_koid, Koid, Object};
 pub use rights::Rights;
 pub use table::{HandleEntry, HandleTable, HandleValue};
 
+use crate::object::port::Port;
 use crate::object::vmar::Vmar;
 use crate::object::vmo::Vmo;
 use crate::status::{Status, ZxResult};
@@ -24,6 +25,16 @@ pub fn lookup_vmo(value: HandleValue, required: Rights) -> ZxResult<(Arc<Vmo>, R
     };
     check_rights(rights, required)?;
     Ok((vmo, rights))
+}
+
+/// Looks `value` up as a port: BAD_HANDLE → WRONG_TYPE → ACCESS_DENIED (missing `required`).
+pub fn lookup_port(value: HandleValue, required: Rights) -> ZxResult<(Arc<Port>, Rights)> {
+    let HandleEntry { object, rights } = HANDLES.get(value)?;
+    let Object::Port(port) = object else {
+        return Err(Status::WRONG_TYPE);
+    };
+    check_rights(rights, required)?;
+    Ok((port, rights))
 }
 
 /// Looks `value` up as a VMAR: BAD_HANDLE → WRONG_TYPE → ACCESS_DENIED (missing `required`).

@@ -1,5 +1,6 @@
 //! `Object`: what a handle refers to. Cloning an `Object` clones the `Arc` of the
 //! kernel object, never the object itself.
+use crate::object::port::Port;
 use crate::object::vmar::Vmar;
 use crate::object::vmo::Vmo;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +21,7 @@ pub fn new_koid() -> Koid {
 pub enum Object {
     Vmo(Arc<Vmo>),
     Vmar(Arc<Vmar>),
+    Port(Arc<Port>),
 }
 
 impl Object {
@@ -27,6 +29,7 @@ impl Object {
         match self {
             Object::Vmo(v) => v.koid(),
             Object::Vmar(v) => v.koid(),
+            Object::Port(p) => p.koid(),
         }
     }
 
@@ -34,6 +37,7 @@ impl Object {
         match self {
             Object::Vmo(_) => ZX_OBJ_TYPE_VMO,
             Object::Vmar(_) => ZX_OBJ_TYPE_VMAR,
+            Object::Port(_) => ZX_OBJ_TYPE_PORT,
         }
     }
 

@@ -2,6 +2,8 @@
 //! `memfd_create` and `userfaultfd`. Every function returns `Result<_, Errno>`; callers in
 //! the object layer decide what each errno means for their call (there is deliberately no
 //! blanket conversion to `Status`).
+pub mod clock;
+pub mod event;
 pub mod maps;
 pub mod memfd;
 pub mod mman;

@@ -1,40 +1,201 @@
-//! `Vmo`: a virtual memory object backed by a memfd.
-use crate::handle::{new_koid, Koid};
-use crate::host;
+//! `Vmo`: a virtual memory object backed by a memfd (zircon-abi.md §2.2).
+//!
+//! # Model and host file
+//! The VMO's size, stream (content) size, name, cache policy, mapping count and discardable
+//! lock count live here; its pages are the pages of one memfd, which every mapping maps
+//! `MAP_SHARED`, so a change made through one path (read/write, op_range, a mapping) is seen
+//! through all the others.
+//!
+//! The host file is as long as the VMO, except that a memfd cannot exceed
+//! [`memfd::MAX_LEN`] (8 EiB − 4 KiB) while a VMO may be as large as [`MAX_SIZE`]
+//! (16 EiB − 128 KiB, the size every `ZX_VMO_UNBOUNDED` VMO has). Such a VMO keeps its
+//! full size here; its bytes beyond `MAX_LEN` read as zero, and writing or committing them
+//! fails with `ZX_ERR_NO_MEMORY`, as it would on a Zircon system that cannot find the pages.
+//! Holes of the file are uncommitted pages and read as zero.
+//!
+//! Commit is `fallocate` (mode 0), decommit and zero are `fallocate(PUNCH_HOLE)`, which
+//! frees whole pages and zeroes partial ones in place without allocating
+//! (linux-host.md "What this means" 4: `MADV_DONTNEED` does not decommit a memfd).
+//! Committed bytes are the file's allocated blocks.
+//!
+//! # Concurrency
+//! `state` is the VMO lock of the order in `lib.rs` (below the address space). Everything
+//! that changes the file's length or punches holes runs under it. `read` and `write` only
+//! check their range under it and then transfer without any lock (they touch caller
+//! memory). A write that races with a shrink could extend the file past the new end;
+//! shrinks are therefore numbered, and a write that sees a shrink below its end happen
+//! during its transfer trims the file back and fails with `ZX_ERR_OUT_OF_RANGE` (Zircon
+//! leaves the bytes transferred by a failed write unspecified). Growing truncates the file
+//! to its old length first, so bytes such a write left beyond the old end do not appear in
+//! the grown range; what it lands after the grow does, although the write still fails.
+//!
+//! # Deviations from Zircon
+//! * Bytes beyond `memfd::MAX_LEN` of the rare VMOs larger than 8 EiB (above).
+//! * Discardable VMOs are never discarded (the host has no such reclaim), so `LOCK` always
+//!   reports nothing discarded and `TRY_LOCK` never answers `UNAVAILABLE`.
+//! * A non-`CACHED` cache policy is recorded and reported, and refuses read/write/zero as
+//!   Zircon does, but host mappings stay cached.
+//! * `share_count` is always 1: zx-shim has a single address space.
+//! * A read/write whose buffer the host refuses is `NOT_FOUND`, also when the buffer is
+//!   mapped without the needed permission (Zircon: `ACCESS_DENIED`); telling the two apart
+//!   would need the VMAR model, which the VMO layer must not call into.
+use crate::handle::{new_koid, Koid, Rights};
+use crate::host::memfd::{self, CallerBuf, CallerBufMut};
+use crate::host::Errno;
 use crate::status::{Status, ZxResult};
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use zx_sys::*;
+
+const PAGE: u64 = ZX_PAGE_SIZE as u64;
+
+/// The largest VMO: `u64::MAX` rounded down to 2·16 pages (zircon-abi.md §2.2).
+pub const MAX_SIZE: u64 = 0xFFFF_FFFF_FFFE_0000;
+
+/// How many recent shrinks a racing write can look back on (see the module comment).
+const RECENT_SHRINKS: usize = 8;
 
 pub struct Vmo {
     koid: Koid,
     fd: OwnedFd,
     resizable: bool,
-    /// Page-aligned size in bytes.
+    discardable: bool,
+    unbounded: bool,
+    /// `state.size`, readable without the lock.
     size: AtomicU64,
+    /// Number of times the host file has been shrunk; changes only under `state`.
+    shrinks: AtomicU64,
+    state: Mutex<State>,
+}
+
+struct State {
+    /// Page-aligned size in bytes (the model size; the host file is `host_len(size)`).
+    size: u64,
+    /// Content ("stream") size in bytes; not rounded.
+    stream_size: u64,
+    /// `ZX_PROP_NAME`: at most 31 bytes, then NULs.
+    name: [u8; ZX_MAX_NAME_LEN],
+    num_mappings: usize,
+    cache_policy: u32,
+    /// `ZX_VMO_OP_LOCK`/`TRY_LOCK` minus `UNLOCK` (discardable VMOs only).
+    lock_count: u64,
+    /// File length after shrink number `n`, at index `n % RECENT_SHRINKS`.
+    recent_shrinks: [u64; RECENT_SHRINKS],
+}
+
+/// Length of the host file of a VMO of `size` bytes.
+fn host_len(size: u64) -> u64 {
+    size.min(memfd::MAX_LEN)
+}
+
+/// `size` rounded up to a page: `OUT_OF_RANGE` if that overflows or exceeds [`MAX_SIZE`].
+fn round_size(size: u64) -> ZxResult<u64> {
+    match size.checked_next_multiple_of(PAGE) {
+        Some(rounded) if rounded <= MAX_SIZE => Ok(rounded),
+        _ => Err(Status::OUT_OF_RANGE),
+    }
+}
+
+/// `[offset, offset + len)` must lie within `size` (`OUT_OF_RANGE`, also on overflow).
+fn check_range(offset: u64, len: u64, size: u64) -> ZxResult<u64> {
+    match offset.checked_add(len) {
+        Some(end) if end <= size => Ok(end),
+        _ => Err(Status::OUT_OF_RANGE),
+    }
+}
+
+/// A host failure to provide memory or file space: `NO_MEMORY`; anything else is a bug in
+/// zx-shim or an unexpected host, logged and reported as `INTERNAL`.
+fn host_alloc_error(errno: Errno, what: &str) -> Status {
+    match errno.0 {
+        libc::ENOMEM | libc::ENOSPC | libc::EFBIG => Status::NO_MEMORY,
+        _ => {
+            tracing::error!(target: "zx_shim::vmo", "{what} failed: errno {}", errno.0);
+            Status::INTERNAL
+        }
+    }
 }
 
 impl Vmo {
-    /// `zx_vmo_create` (skeleton: options are checked by the caller for now).
+    /// A plain (or resizable) VMO of `size` bytes rounded up to a page: `zx_vmo_create`
+    /// with options 0 or `ZX_VMO_RESIZABLE`.
     pub fn create(size: u64, resizable: bool) -> ZxResult<Arc<Vmo>> {
-        let size = size
-            .checked_next_multiple_of(4096)
-            .ok_or(Status::OUT_OF_RANGE)?;
-        let fd = host::memfd::create(c"zx-vmo").map_err(|_| Status::NO_MEMORY)?;
-        host::memfd::set_len(&fd, size).map_err(|_| Status::NO_MEMORY)?;
+        Vmo::create_with_options(size, if resizable { ZX_VMO_RESIZABLE } else { 0 })
+    }
+
+    /// `zx_vmo_create`'s option decoding and object creation, in the kernel's order:
+    /// RESIZABLE with UNBOUNDED → `INVALID_ARGS`; UNBOUNDED → size [`MAX_SIZE`]; otherwise
+    /// rounding overflow or a size beyond [`MAX_SIZE`] → `OUT_OF_RANGE`; then any other
+    /// bit → `INVALID_ARGS`. The content size is the unrounded `size` argument.
+    pub fn create_with_options(size: u64, options: u32) -> ZxResult<Arc<Vmo>> {
+        let mut rest = options;
+        let mut take = |bit: u32| {
+            let set = rest & bit != 0;
+            rest &= !bit;
+            set
+        };
+        let resizable = take(ZX_VMO_RESIZABLE);
+        let discardable = take(ZX_VMO_DISCARDABLE);
+        let unbounded = take(ZX_VMO_UNBOUNDED);
+        let vmo_size = if unbounded {
+            if resizable {
+                return Err(Status::INVALID_ARGS);
+            }
+            MAX_SIZE
+        } else {
+            round_size(size)?
+        };
+        if rest != 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+
+        let fd = memfd::create(c"zx-vmo").map_err(|e| match e.0 {
+            libc::EMFILE | libc::ENFILE => Status::NO_RESOURCES,
+            _ => Status::NO_MEMORY,
+        })?;
+        memfd::set_len(&fd, host_len(vmo_size))
+            .map_err(|e| host_alloc_error(e, "ftruncate of a new VMO"))?;
         Ok(Arc::new(Vmo {
             koid: new_koid(),
             fd,
             resizable,
-            size: AtomicU64::new(size),
+            discardable,
+            unbounded,
+            size: AtomicU64::new(vmo_size),
+            shrinks: AtomicU64::new(0),
+            state: Mutex::new(State {
+                size: vmo_size,
+                stream_size: size,
+                name: [0; ZX_MAX_NAME_LEN],
+                num_mappings: 0,
+                cache_policy: ZX_CACHE_POLICY_CACHED,
+                lock_count: 0,
+                recent_shrinks: [0; RECENT_SHRINKS],
+            }),
         }))
+    }
+
+    /// Rights of the handle `zx_vmo_create` returns: `ZX_DEFAULT_VMO_RIGHTS`, plus `RESIZE`
+    /// for a resizable VMO (zircon-abi.md §1.3). Never `EXECUTE`.
+    pub fn default_rights(&self) -> Rights {
+        if self.resizable {
+            Rights::DEFAULT_VMO | Rights::RESIZE
+        } else {
+            Rights::DEFAULT_VMO
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn koid(&self) -> Koid {
         self.koid
     }
 
-    /// The memfd that backs the VMO's pages; mappings map it `MAP_SHARED`.
+    /// The memfd that backs the VMO's pages; mappings map it `MAP_SHARED`. Its length is
+    /// `min(size(), memfd::MAX_LEN)`.
     pub fn fd(&self) -> &OwnedFd {
         &self.fd
     }
@@ -44,56 +205,808 @@ impl Vmo {
         self.size.load(Ordering::Acquire)
     }
 
+    /// Content size in bytes (`zx_vmo_get_stream_size`, `ZX_PROP_VMO_CONTENT_SIZE`).
+    pub fn stream_size(&self) -> u64 {
+        self.lock().stream_size
+    }
+
     pub fn is_resizable(&self) -> bool {
         self.resizable
     }
 
     pub fn is_discardable(&self) -> bool {
-        false
+        self.discardable
+    }
+
+    pub fn is_unbounded(&self) -> bool {
+        self.unbounded
     }
 
     pub fn is_pager_backed(&self) -> bool {
         false
     }
-}
 
-// Placeholders for the object-info and property paths; replaced by the VMO implementation.
-impl Vmo {
-    pub fn name(&self) -> [u8; 32] {
-        [0; 32]
+    /// Checks a read/write of `len` bytes at `offset` (uncached → `BAD_STATE`, then the
+    /// range, overflow included → `OUT_OF_RANGE`). Returns the end and the shrink count.
+    fn check_io(&self, offset: u64, len: u64) -> ZxResult<(u64, u64)> {
+        let st = self.lock();
+        if st.cache_policy != ZX_CACHE_POLICY_CACHED {
+            return Err(Status::BAD_STATE);
+        }
+        let end = check_range(offset, len, st.size)?;
+        Ok((end, self.shrinks.load(Ordering::SeqCst)))
     }
-    pub fn set_name(&self, _name: &[u8]) {}
-    pub fn stream_size(&self) -> u64 {
-        self.size()
+
+    /// `zx_vmo_read` after the handle lookup: the range is checked before the buffer is
+    /// touched; an inaccessible buffer is `NOT_FOUND`.
+    pub fn read(&self, buf: &CallerBufMut, offset: u64) -> ZxResult {
+        let len = buf.len() as u64;
+        let (end, _) = self.check_io(offset, len)?;
+        let from_file = host_len(end).saturating_sub(offset);
+        let mut done = 0u64;
+        while done < from_file {
+            let chunk = (from_file - done) as usize;
+            match memfd::read_into(&self.fd, buf, done as usize, offset + done, chunk) {
+                // The file ended early: a concurrent shrink won the race.
+                Ok(0) => return Err(Status::OUT_OF_RANGE),
+                Ok(n) => done += n as u64,
+                Err(Errno(libc::EINTR)) => {}
+                Err(Errno::EFAULT) => return Err(Status::NOT_FOUND),
+                Err(e) => return Err(host_alloc_error(e, "pread from a VMO")),
+            }
+        }
+        if done < len {
+            memfd::zero_into(buf, done as usize, (len - done) as usize).map_err(|e| match e {
+                Errno::EFAULT => Status::NOT_FOUND,
+                e => host_alloc_error(e, "zero-filling a read beyond the host file"),
+            })?;
+        }
+        Ok(())
     }
-    pub fn set_content_size(&self, _size: u64) -> ZxResult {
-        Err(Status::NOT_SUPPORTED)
+
+    /// `zx_vmo_write` after the handle lookup: as [`Vmo::read`]; bytes beyond
+    /// `memfd::MAX_LEN` cannot be written (`NO_MEMORY`, checked before any transfer).
+    pub fn write(&self, buf: &CallerBuf, offset: u64) -> ZxResult {
+        let len = buf.len() as u64;
+        let (end, shrinks) = self.check_io(offset, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        if end > memfd::MAX_LEN {
+            return Err(Status::NO_MEMORY);
+        }
+        let mut done = 0u64;
+        let mut result = Ok(());
+        while done < len {
+            let chunk = (len - done) as usize;
+            match memfd::write_from(&self.fd, buf, done as usize, offset + done, chunk) {
+                Ok(0) => {
+                    result = Err(host_alloc_error(Errno(libc::EIO), "pwrite to a VMO"));
+                    break;
+                }
+                Ok(n) => done += n as u64,
+                Err(Errno(libc::EINTR)) => {}
+                Err(Errno::EFAULT) => {
+                    result = Err(Status::NOT_FOUND);
+                    break;
+                }
+                Err(e) => {
+                    result = Err(host_alloc_error(e, "pwrite to a VMO"));
+                    break;
+                }
+            }
+        }
+        if self.shrinks.load(Ordering::SeqCst) != shrinks {
+            self.settle_racing_write(shrinks, end)?;
+        }
+        result
     }
-    pub fn info(&self, _rights: crate::handle::Rights) -> zx_sys::zx_info_vmo_t {
-        zx_sys::zx_info_vmo_t {
-            koid: self.koid,
-            size_bytes: self.size(),
-            ..Default::default()
+
+    /// A write that started before shrink number `since + 1` has finished: if any shrink
+    /// since then went below `end`, the write may have extended the file past the VMO's
+    /// end; trim it and fail the write.
+    fn settle_racing_write(&self, since: u64, end: u64) -> ZxResult {
+        let st = self.lock();
+        let now = self.shrinks.load(Ordering::SeqCst);
+        let lowest = if now - since > RECENT_SHRINKS as u64 {
+            0
+        } else {
+            (since + 1..=now)
+                .map(|n| st.recent_shrinks[(n % RECENT_SHRINKS as u64) as usize])
+                .min()
+                .unwrap_or(u64::MAX)
+        };
+        if lowest >= end {
+            return Ok(());
+        }
+        let len = host_len(st.size);
+        if end > len {
+            memfd::set_len(&self.fd, len).map_err(|e| host_alloc_error(e, "ftruncate"))?;
+        }
+        Err(Status::OUT_OF_RANGE)
+    }
+
+    /// `zx_vmo_set_size` after the `WRITE` lookup: `ACCESS_DENIED` if the VMO is resizable
+    /// and `rights` lacks `RESIZE`; rounding overflow → `OUT_OF_RANGE`; a non-resizable VMO
+    /// → `UNAVAILABLE`; beyond [`MAX_SIZE`] → `OUT_OF_RANGE`. The tail of the last page past
+    /// `size` is zeroed, and the content size becomes `size`.
+    pub fn set_size(&self, size: u64, rights: Rights) -> ZxResult {
+        if self.resizable && !rights.contains(Rights::RESIZE) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        let rounded = size
+            .checked_next_multiple_of(PAGE)
+            .ok_or(Status::OUT_OF_RANGE)?;
+        if !self.resizable {
+            return Err(Status::UNAVAILABLE);
+        }
+        if rounded > MAX_SIZE {
+            return Err(Status::OUT_OF_RANGE);
+        }
+        let mut st = self.lock();
+        let (old_len, new_len) = (host_len(st.size), host_len(rounded));
+        if new_len < old_len {
+            let n = self.shrinks.fetch_add(1, Ordering::SeqCst) + 1;
+            st.recent_shrinks[(n % RECENT_SHRINKS as u64) as usize] = new_len;
+            if let Err(e) = memfd::set_len(&self.fd, new_len) {
+                st.recent_shrinks[(n % RECENT_SHRINKS as u64) as usize] = old_len;
+                return Err(host_alloc_error(e, "ftruncate (shrink)"));
+            }
+        } else if new_len > old_len {
+            // Drop anything a racing write left beyond the old end, then grow with zeros.
+            memfd::set_len(&self.fd, old_len)
+                .and_then(|()| memfd::set_len(&self.fd, new_len))
+                .map_err(|e| host_alloc_error(e, "ftruncate (grow)"))?;
+        }
+        st.size = rounded;
+        st.stream_size = size;
+        self.size.store(rounded, Ordering::Release);
+        // Zircon ignores a failure here too; the host cannot fail to zero in place.
+        let _ = self.punch_locked(&st, size, rounded - size);
+        Ok(())
+    }
+
+    /// `zx_vmo_set_stream_size` after the `WRITE` lookup: beyond the VMO's size →
+    /// `OUT_OF_RANGE`; the same size → no-op; otherwise `[min(old, new), size)` is zeroed.
+    pub fn set_stream_size(&self, stream_size: u64) -> ZxResult {
+        let mut st = self.lock();
+        if stream_size > st.size {
+            return Err(Status::OUT_OF_RANGE);
+        }
+        if stream_size == st.stream_size {
+            return Ok(());
+        }
+        let from = stream_size.min(st.stream_size);
+        self.zero_locked(&st, from, st.size - from)?;
+        st.stream_size = stream_size;
+        Ok(())
+    }
+
+    /// `ZX_PROP_VMO_CONTENT_SIZE` (set): zeroes only from the new size to the end of the
+    /// VMO; a size beyond the VMO's is accepted, as the kernel's property path does.
+    pub fn set_content_size(&self, size: u64) -> ZxResult {
+        let mut st = self.lock();
+        if size < st.size {
+            self.zero_locked(&st, size, st.size - size)?;
+        }
+        st.stream_size = size;
+        Ok(())
+    }
+
+    /// Punches `[offset, offset + len)`, clipped to the host file.
+    fn punch_locked(&self, st: &State, offset: u64, len: u64) -> ZxResult {
+        let end = host_len(offset.saturating_add(len).min(st.size));
+        if offset >= end {
+            return Ok(());
+        }
+        memfd::punch_hole(&self.fd, offset, end - offset)
+            .map_err(|e| host_alloc_error(e, "fallocate(PUNCH_HOLE)"))
+    }
+
+    /// `ZeroRange`: refused on uncached VMOs (`BAD_STATE`), like writes.
+    fn zero_locked(&self, st: &State, offset: u64, len: u64) -> ZxResult {
+        if st.cache_policy != ZX_CACHE_POLICY_CACHED {
+            return Err(Status::BAD_STATE);
+        }
+        self.punch_locked(st, offset, len)
+    }
+
+    /// `ZX_VMO_OP_COMMIT` over `[offset, offset + len)` (rounded outward to pages): range
+    /// beyond the size → `OUT_OF_RANGE`; pages beyond `memfd::MAX_LEN` → `NO_MEMORY`.
+    pub fn commit_range(&self, offset: u64, len: u64) -> ZxResult {
+        let st = self.lock();
+        let end = check_range(offset, len, st.size)?;
+        let start = offset - offset % PAGE;
+        let end = end.next_multiple_of(PAGE);
+        if start >= end {
+            return Ok(());
+        }
+        if end > memfd::MAX_LEN {
+            return Err(Status::NO_MEMORY);
+        }
+        // Under the lock: fallocate beyond a concurrently shrunk end would grow the file.
+        memfd::allocate(&self.fd, start, end - start)
+            .map_err(|e| host_alloc_error(e, "fallocate (commit)"))
+    }
+
+    /// `ZX_VMO_OP_DECOMMIT`: range → `OUT_OF_RANGE`, then offset and length must be
+    /// page-aligned (`INVALID_ARGS`); the pages read back as zero afterwards, through every
+    /// mapping too.
+    pub fn decommit_range(&self, offset: u64, len: u64) -> ZxResult {
+        let st = self.lock();
+        check_range(offset, len, st.size)?;
+        if offset & (PAGE - 1) != 0 || len & (PAGE - 1) != 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        self.punch_locked(&st, offset, len)
+    }
+
+    /// `ZX_VMO_OP_ZERO`: uncached → `BAD_STATE`, range → `OUT_OF_RANGE`; any alignment.
+    /// Whole pages are decommitted, partial pages zeroed in place.
+    pub fn zero_range(&self, offset: u64, len: u64) -> ZxResult {
+        let st = self.lock();
+        if st.cache_policy != ZX_CACHE_POLICY_CACHED {
+            return Err(Status::BAD_STATE);
+        }
+        check_range(offset, len, st.size)?;
+        self.punch_locked(&st, offset, len)
+    }
+
+    /// `zx_vmo_op_range` after a lookup with no rights, given the handle's `rights`.
+    /// `write_lock_state` copies the `ZX_VMO_OP_LOCK` result to the caller's buffer (of
+    /// `buffer_size` bytes); if the buffer is too small or the copy fails, the lock is undone.
+    pub fn op_range(
+        &self,
+        op: u32,
+        offset: u64,
+        size: u64,
+        rights: Rights,
+        buffer_size: usize,
+        write_lock_state: impl FnOnce(&zx_vmo_lock_state_t) -> ZxResult,
+    ) -> ZxResult {
+        let need = |right: Rights| {
+            if rights.contains(right) {
+                Ok(())
+            } else {
+                Err(Status::ACCESS_DENIED)
+            }
+        };
+        let need_read_or_write = || {
+            if rights.contains(Rights::READ) || rights.contains(Rights::WRITE) {
+                Ok(())
+            } else {
+                Err(Status::ACCESS_DENIED)
+            }
+        };
+        match op {
+            ZX_VMO_OP_COMMIT => {
+                need(Rights::WRITE)?;
+                self.commit_range(offset, size)
+            }
+            ZX_VMO_OP_DECOMMIT => {
+                need(Rights::WRITE)?;
+                self.decommit_range(offset, size)
+            }
+            ZX_VMO_OP_ZERO => {
+                need(Rights::WRITE)?;
+                self.zero_range(offset, size)
+            }
+            ZX_VMO_OP_LOCK => {
+                need_read_or_write()?;
+                let state = self.lock_range(offset, size)?;
+                let copied = if buffer_size < std::mem::size_of::<zx_vmo_lock_state_t>() {
+                    Err(Status::INVALID_ARGS)
+                } else {
+                    write_lock_state(&state)
+                };
+                if copied.is_err() {
+                    // Cannot fail: the lock just taken covers exactly this range.
+                    let _ = self.unlock_range(offset, size);
+                }
+                copied
+            }
+            ZX_VMO_OP_TRY_LOCK => {
+                need_read_or_write()?;
+                // Never `UNAVAILABLE`: nothing is discarded on the host.
+                self.lock_range(offset, size).map(drop)
+            }
+            ZX_VMO_OP_UNLOCK => {
+                need_read_or_write()?;
+                self.unlock_range(offset, size)
+            }
+            ZX_VMO_OP_CACHE_SYNC | ZX_VMO_OP_CACHE_CLEAN | ZX_VMO_OP_CACHE_CLEAN_INVALIDATE => {
+                need(Rights::READ)?;
+                self.cache_op(offset, size)
+            }
+            // Needs debugging syscalls, which zx-shim does not offer; checked first.
+            ZX_VMO_OP_CACHE_INVALIDATE => Err(Status::NOT_SUPPORTED),
+            // Hints: no rights, and trivially OK (before any range check) for VMOs that no
+            // pager backs.
+            ZX_VMO_OP_DONT_NEED | ZX_VMO_OP_ALWAYS_NEED => Ok(()),
+            // Without a pager, prefetching is committing.
+            ZX_VMO_OP_PREFETCH => {
+                need(Rights::READ)?;
+                self.commit_range(offset, size)
+            }
+            _ => Err(Status::INVALID_ARGS),
         }
     }
+
+    /// Data cache maintenance: nothing to do on a coherent host once the range is valid.
+    fn cache_op(&self, offset: u64, len: u64) -> ZxResult {
+        if len == 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        check_range(offset, len, self.size()).map(drop)
+    }
+
+    /// `LOCK`/`TRY_LOCK`: discardable VMOs only (`NOT_SUPPORTED`), the whole VMO only
+    /// (`OUT_OF_RANGE`). Nothing is ever discarded on the host.
+    fn lock_range(&self, offset: u64, len: u64) -> ZxResult<zx_vmo_lock_state_t> {
+        if !self.discardable {
+            return Err(Status::NOT_SUPPORTED);
+        }
+        let mut st = self.lock();
+        check_range(offset, len, st.size)?;
+        if offset != 0 || len != st.size {
+            return Err(Status::OUT_OF_RANGE);
+        }
+        st.lock_count += 1;
+        Ok(zx_vmo_lock_state_t {
+            offset,
+            size: len,
+            discarded_offset: 0,
+            discarded_size: 0,
+        })
+    }
+
+    /// `UNLOCK`: as [`Vmo::lock_range`]; not locked → `BAD_STATE`.
+    fn unlock_range(&self, offset: u64, len: u64) -> ZxResult {
+        if !self.discardable {
+            return Err(Status::NOT_SUPPORTED);
+        }
+        let mut st = self.lock();
+        check_range(offset, len, st.size)?;
+        if offset != 0 || len != st.size {
+            return Err(Status::OUT_OF_RANGE);
+        }
+        if st.lock_count == 0 {
+            return Err(Status::BAD_STATE);
+        }
+        st.lock_count -= 1;
+        Ok(())
+    }
+
+    /// `zx_vmo_set_cache_policy` after the `MAP` lookup (the policy value was checked with
+    /// [`check_cache_policy`] before it): mapped → `BAD_STATE`; leaving an uncached policy
+    /// while pages are committed → `BAD_STATE`.
+    pub fn set_cache_policy(&self, policy: u32) -> ZxResult {
+        let mut st = self.lock();
+        if st.num_mappings > 0 {
+            return Err(Status::BAD_STATE);
+        }
+        if st.cache_policy != ZX_CACHE_POLICY_CACHED && self.committed_bytes_locked(&st) > 0 {
+            return Err(Status::BAD_STATE);
+        }
+        st.cache_policy = policy;
+        Ok(())
+    }
+
+    pub fn cache_policy(&self) -> u32 {
+        self.lock().cache_policy
+    }
+
+    /// `ZX_PROP_NAME` (get): 32 bytes, NUL-padded.
+    pub fn name(&self) -> [u8; ZX_MAX_NAME_LEN] {
+        self.lock().name
+    }
+
+    /// `ZX_PROP_NAME` (set): bytes after the first NUL are ignored, the rest is truncated to
+    /// 31 bytes and NUL-padded.
+    pub fn set_name(&self, name: &[u8]) {
+        let len = name
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(name.len())
+            .min(ZX_MAX_NAME_LEN - 1);
+        let mut stored = [0u8; ZX_MAX_NAME_LEN];
+        stored[..len].copy_from_slice(&name[..len]);
+        self.lock().name = stored;
+    }
+
+    /// Bytes of the VMO's pages that hold memory on the host, at most the VMO's size.
+    pub fn committed_bytes(&self) -> u64 {
+        let st = self.lock();
+        self.committed_bytes_locked(&st)
+    }
+
+    fn committed_bytes_locked(&self, st: &State) -> u64 {
+        memfd::allocated_bytes(&self.fd).unwrap_or(0).min(st.size)
+    }
+
+    /// `zx_info_vmo_t` for a query through a handle with `rights`. `share_count` is the
+    /// number of address spaces mapping the VMO, at least 1: zx-shim has one. A plain VMO
+    /// has no children and no sharing, so its private and scaled counts equal its totals.
+    pub fn info(&self, rights: Rights) -> zx_info_vmo_t {
+        let st = self.lock();
+        let committed = self.committed_bytes_locked(&st);
+        let mut flags = ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE;
+        if self.resizable {
+            flags |= ZX_INFO_VMO_RESIZABLE;
+        }
+        if self.discardable {
+            flags |= ZX_INFO_VMO_DISCARDABLE;
+        }
+        zx_info_vmo_t {
+            koid: self.koid,
+            name: st.name,
+            size_bytes: st.size,
+            parent_koid: 0,
+            num_children: 0,
+            num_mappings: st.num_mappings,
+            share_count: 1,
+            flags,
+            padding1: [0; 4],
+            committed_bytes: committed,
+            handle_rights: rights.into_raw(),
+            cache_policy: st.cache_policy,
+            metadata_bytes: 0,
+            committed_change_events: 0,
+            populated_bytes: committed,
+            committed_private_bytes: committed,
+            populated_private_bytes: committed,
+            committed_scaled_bytes: committed,
+            populated_scaled_bytes: committed,
+            committed_fractional_scaled_bytes: 0,
+            populated_fractional_scaled_bytes: 0,
+        }
+    }
+
+    /// A mapping of this VMO was created (for `zx_info_vmo_t.num_mappings`; merged
+    /// mappings count once, so the VMAR layer calls this per mapping object).
+    pub fn add_mapping(&self) {
+        self.lock().num_mappings += 1;
+    }
+
+    /// A mapping of this VMO went away.
+    pub fn remove_mapping(&self) {
+        let mut st = self.lock();
+        debug_assert!(st.num_mappings > 0, "remove_mapping without add_mapping");
+        st.num_mappings = st.num_mappings.saturating_sub(1);
+    }
+
+    pub fn num_mappings(&self) -> usize {
+        self.lock().num_mappings
+    }
 }
 
-// Interface used by the VMAR layer (placeholders until the VMO implementation lands).
-impl Vmo {
-    /// A mapping of this VMO was created (for `zx_info_vmo_t.num_mappings`).
-    pub fn add_mapping(&self) {}
-    /// A mapping of this VMO went away.
-    pub fn remove_mapping(&self) {}
-    /// `ZX_VMO_OP_COMMIT` semantics over `[offset, offset + len)` (page-aligned).
-    pub fn commit_range(&self, _offset: u64, _len: u64) -> ZxResult {
-        Err(Status::NOT_SUPPORTED)
+/// `zx_vmo_set_cache_policy`'s argument check, made before the handle lookup: bits outside
+/// `ZX_CACHE_POLICY_MASK` → `INVALID_ARGS`.
+pub fn check_cache_policy(policy: u32) -> ZxResult {
+    if policy & !ZX_CACHE_POLICY_MASK != 0 {
+        Err(Status::INVALID_ARGS)
+    } else {
+        Ok(())
     }
-    /// `ZX_VMO_OP_DECOMMIT` semantics (page-aligned): contents read back as zero.
-    pub fn decommit_range(&self, _offset: u64, _len: u64) -> ZxResult {
-        Err(Status::NOT_SUPPORTED)
+}
+
+/// Rights of the handle `zx_vmo_replace_as_executable` returns: the old ones plus `EXECUTE`.
+pub fn executable_rights(rights: Rights) -> Rights {
+    rights | Rights::EXECUTE
+}
+
+impl std::fmt::Debug for Vmo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Vmo(koid {}, size {:#x})", self.koid, self.size())
     }
-    /// `ZX_VMO_OP_ZERO` semantics.
-    pub fn zero_range(&self, _offset: u64, _len: u64) -> ZxResult {
-        Err(Status::NOT_SUPPORTED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(vmo: &Vmo, offset: u64, data: &[u8]) -> ZxResult {
+        // SAFETY: `data` is readable for its length.
+        vmo.write(
+            &unsafe { CallerBuf::new(data.as_ptr(), data.len()) },
+            offset,
+        )
+    }
+
+    fn read(vmo: &Vmo, offset: u64, len: usize) -> ZxResult<Vec<u8>> {
+        let mut out = vec![0xAAu8; len];
+        // SAFETY: `out` is writable and not otherwise used while the buffer lives.
+        let buf = unsafe { CallerBufMut::new(out.as_mut_ptr(), len) };
+        vmo.read(&buf, offset)?;
+        Ok(out)
+    }
+
+    const ALL: Rights = Rights::from_raw(u32::MAX);
+
+    fn nop(_: &zx_vmo_lock_state_t) -> ZxResult {
+        Ok(())
+    }
+
+    #[test]
+    fn create_rounds_size_and_keeps_stream_size() {
+        let vmo = Vmo::create_with_options(5000, 0).unwrap();
+        assert_eq!(vmo.size(), 8192);
+        assert_eq!(vmo.stream_size(), 5000);
+        assert_eq!(vmo.default_rights(), Rights::DEFAULT_VMO);
+        let vmo = Vmo::create_with_options(0, ZX_VMO_RESIZABLE).unwrap();
+        assert_eq!(vmo.size(), 0);
+        assert_eq!(vmo.default_rights().into_raw(), 0x40_D0EF);
+    }
+
+    #[test]
+    fn create_option_and_size_errors_in_kernel_order() {
+        let err = |size, options| Vmo::create_with_options(size, options).unwrap_err();
+        assert_eq!(
+            err(4096, ZX_VMO_RESIZABLE | ZX_VMO_UNBOUNDED),
+            Status::INVALID_ARGS
+        );
+        assert_eq!(err(u64::MAX, 0), Status::OUT_OF_RANGE);
+        assert_eq!(err(MAX_SIZE + 1, 0), Status::OUT_OF_RANGE);
+        // The size is checked before leftover option bits.
+        assert_eq!(err(u64::MAX, 1), Status::OUT_OF_RANGE);
+        assert_eq!(err(4096, 1), Status::INVALID_ARGS);
+        assert_eq!(err(4096, ZX_VMO_TRAP_DIRTY), Status::INVALID_ARGS);
+        assert_eq!(
+            Vmo::create_with_options(MAX_SIZE, 0).unwrap().size(),
+            MAX_SIZE
+        );
+    }
+
+    #[test]
+    fn unbounded_has_max_size_reads_zero_beyond_host_file() {
+        let vmo = Vmo::create_with_options(100, ZX_VMO_UNBOUNDED).unwrap();
+        assert_eq!(vmo.size(), MAX_SIZE);
+        assert_eq!(vmo.stream_size(), 100);
+        write(&vmo, 1 << 40, b"far").unwrap();
+        assert_eq!(read(&vmo, 1 << 40, 3).unwrap(), b"far");
+        let beyond = memfd::MAX_LEN - 2;
+        assert_eq!(read(&vmo, beyond, 8).unwrap(), vec![0; 8]);
+        assert_eq!(write(&vmo, beyond, b"xyz"), Err(Status::NO_MEMORY));
+        assert_eq!(read(&vmo, MAX_SIZE - 8, 8).unwrap(), vec![0; 8]);
+    }
+
+    #[test]
+    fn read_write_ranges() {
+        let vmo = Vmo::create(4096, false).unwrap();
+        write(&vmo, 4090, b"abcdef").unwrap();
+        assert_eq!(read(&vmo, 4090, 6).unwrap(), b"abcdef");
+        assert_eq!(write(&vmo, 4091, b"abcdef"), Err(Status::OUT_OF_RANGE));
+        assert_eq!(read(&vmo, u64::MAX, 2), Err(Status::OUT_OF_RANGE));
+        assert_eq!(read(&vmo, 4096, 0).unwrap(), b"");
+        assert_eq!(read(&vmo, 4097, 0), Err(Status::OUT_OF_RANGE));
+        assert_eq!(read(&vmo, 4090, 6).unwrap(), b"abcdef");
+    }
+
+    #[test]
+    fn read_into_bad_buffer_is_not_found() {
+        let vmo = Vmo::create(4096, false).unwrap();
+        // SAFETY: NULL is refused by the host kernel.
+        let null = unsafe { CallerBufMut::new(std::ptr::null_mut(), 16) };
+        assert_eq!(vmo.read(&null, 0), Err(Status::NOT_FOUND));
+        // SAFETY: as above.
+        let null = unsafe { CallerBuf::new(std::ptr::null(), 16) };
+        assert_eq!(vmo.write(&null, 0), Err(Status::NOT_FOUND));
+        // Range errors win over the buffer.
+        assert_eq!(vmo.write(&null, 4090), Err(Status::OUT_OF_RANGE));
+    }
+
+    #[test]
+    fn set_size_rules() {
+        let fixed = Vmo::create(4096, false).unwrap();
+        assert_eq!(fixed.set_size(8192, ALL), Err(Status::UNAVAILABLE));
+        assert_eq!(fixed.set_size(u64::MAX, ALL), Err(Status::OUT_OF_RANGE));
+        let vmo = Vmo::create(8192, true).unwrap();
+        assert_eq!(
+            vmo.set_size(4096, Rights::WRITE),
+            Err(Status::ACCESS_DENIED)
+        );
+        assert_eq!(vmo.set_size(MAX_SIZE + 1, ALL), Err(Status::OUT_OF_RANGE));
+        write(&vmo, 0, &[7u8; 8192]).unwrap();
+        vmo.set_size(100, ALL).unwrap();
+        assert_eq!((vmo.size(), vmo.stream_size()), (4096, 100));
+        let bytes = read(&vmo, 0, 4096).unwrap();
+        assert!(bytes[..100].iter().all(|&b| b == 7));
+        assert!(bytes[100..].iter().all(|&b| b == 0));
+        vmo.set_size(3 * 4096, ALL).unwrap();
+        assert_eq!(read(&vmo, 4096, 8192).unwrap(), vec![0; 8192]);
+        assert_eq!(memfd::allocated_bytes(vmo.fd()).unwrap(), 4096);
+    }
+
+    #[test]
+    fn stream_and_content_size_zeroing() {
+        let vmo = Vmo::create(8192, false).unwrap();
+        write(&vmo, 0, &[1u8; 8192]).unwrap();
+        assert_eq!(vmo.set_stream_size(8193), Err(Status::OUT_OF_RANGE));
+        vmo.set_stream_size(4000).unwrap();
+        let b = read(&vmo, 0, 8192).unwrap();
+        assert!(b[..4000].iter().all(|&x| x == 1) && b[4000..].iter().all(|&x| x == 0));
+        write(&vmo, 0, &[2u8; 8192]).unwrap();
+        // Growing zeroes from the old stream size.
+        vmo.set_stream_size(6000).unwrap();
+        let b = read(&vmo, 0, 8192).unwrap();
+        assert!(b[..4000].iter().all(|&x| x == 2) && b[4000..].iter().all(|&x| x == 0));
+        write(&vmo, 0, &[3u8; 8192]).unwrap();
+        // The property only zeroes from the new size.
+        vmo.set_content_size(7000).unwrap();
+        let b = read(&vmo, 0, 8192).unwrap();
+        assert!(b[..7000].iter().all(|&x| x == 3) && b[7000..].iter().all(|&x| x == 0));
+        assert_eq!(vmo.stream_size(), 7000);
+    }
+
+    #[test]
+    fn commit_decommit_zero() {
+        let vmo = Vmo::create(4 * 4096, false).unwrap();
+        vmo.commit_range(100, 4096).unwrap();
+        assert_eq!(vmo.committed_bytes(), 2 * 4096);
+        assert_eq!(vmo.commit_range(0, 5 * 4096), Err(Status::OUT_OF_RANGE));
+        assert_eq!(vmo.decommit_range(1, 4096), Err(Status::INVALID_ARGS));
+        assert_eq!(vmo.decommit_range(0, 8 * 4096), Err(Status::OUT_OF_RANGE));
+        write(&vmo, 0, &[9u8; 4 * 4096]).unwrap();
+        vmo.decommit_range(4096, 4096).unwrap();
+        assert_eq!(vmo.committed_bytes(), 3 * 4096);
+        vmo.zero_range(10, 20).unwrap();
+        let b = read(&vmo, 0, 3 * 4096).unwrap();
+        assert!(b[..10].iter().all(|&x| x == 9));
+        assert!(b[10..30].iter().all(|&x| x == 0));
+        assert!(b[30..4096].iter().all(|&x| x == 9));
+        assert!(b[4096..8192].iter().all(|&x| x == 0));
+        vmo.zero_range(8192, 8192).unwrap();
+        assert_eq!(vmo.committed_bytes(), 4096);
+    }
+
+    #[test]
+    fn op_range_rights_and_ops() {
+        let vmo = Vmo::create(4096, false).unwrap();
+        let op = |op, off, len, rights| vmo.op_range(op, off, len, rights, 0, nop);
+        assert_eq!(
+            op(ZX_VMO_OP_COMMIT, 0, 4096, Rights::READ),
+            Err(Status::ACCESS_DENIED)
+        );
+        assert_eq!(op(ZX_VMO_OP_COMMIT, 0, 4096, Rights::WRITE), Ok(()));
+        assert_eq!(
+            op(ZX_VMO_OP_CACHE_SYNC, 0, 0, Rights::READ),
+            Err(Status::INVALID_ARGS)
+        );
+        assert_eq!(
+            op(ZX_VMO_OP_CACHE_SYNC, 0, 1, Rights::WRITE),
+            Err(Status::ACCESS_DENIED)
+        );
+        assert_eq!(
+            op(ZX_VMO_OP_CACHE_SYNC, 0, 4097, Rights::READ),
+            Err(Status::OUT_OF_RANGE)
+        );
+        assert_eq!(
+            op(ZX_VMO_OP_CACHE_INVALIDATE, 0, 1, ALL),
+            Err(Status::NOT_SUPPORTED)
+        );
+        assert_eq!(op(ZX_VMO_OP_DONT_NEED, 0, 1 << 40, Rights::NONE), Ok(()));
+        assert_eq!(op(ZX_VMO_OP_LOCK, 0, 4096, ALL), Err(Status::NOT_SUPPORTED));
+        assert_eq!(
+            op(ZX_VMO_OP_LOCK, 0, 4096, Rights::NONE),
+            Err(Status::ACCESS_DENIED)
+        );
+        assert_eq!(op(5, 0, 4096, ALL), Err(Status::INVALID_ARGS));
+        assert_eq!(op(15, 0, 4096, ALL), Err(Status::INVALID_ARGS));
+    }
+
+    #[test]
+    fn discardable_lock_unlock() {
+        let vmo = Vmo::create_with_options(8192, ZX_VMO_DISCARDABLE).unwrap();
+        let mut seen = None;
+        let r = vmo.op_range(ZX_VMO_OP_LOCK, 0, 8192, Rights::READ, 32, |s| {
+            seen = Some(*s);
+            Ok(())
+        });
+        assert_eq!(r, Ok(()));
+        assert_eq!(seen.unwrap().size, 8192);
+        let unlock = |rights| vmo.op_range(ZX_VMO_OP_UNLOCK, 0, 8192, rights, 0, nop);
+        assert_eq!(unlock(Rights::WRITE), Ok(()));
+        assert_eq!(unlock(Rights::WRITE), Err(Status::BAD_STATE));
+        // Too small a buffer undoes the lock.
+        let r = vmo.op_range(ZX_VMO_OP_LOCK, 0, 8192, Rights::READ, 31, nop);
+        assert_eq!(r, Err(Status::INVALID_ARGS));
+        assert_eq!(unlock(Rights::WRITE), Err(Status::BAD_STATE));
+        let r = vmo.op_range(ZX_VMO_OP_TRY_LOCK, 0, 4096, Rights::READ, 0, nop);
+        assert_eq!(r, Err(Status::OUT_OF_RANGE));
+        let r = vmo.op_range(ZX_VMO_OP_TRY_LOCK, 0, 8192, Rights::READ, 0, nop);
+        assert_eq!(r, Ok(()));
+        assert_eq!(unlock(Rights::READ), Ok(()));
+    }
+
+    #[test]
+    fn cache_policy_rules() {
+        assert_eq!(check_cache_policy(4), Err(Status::INVALID_ARGS));
+        let vmo = Vmo::create(4096, false).unwrap();
+        vmo.add_mapping();
+        assert_eq!(
+            vmo.set_cache_policy(ZX_CACHE_POLICY_UNCACHED),
+            Err(Status::BAD_STATE)
+        );
+        vmo.remove_mapping();
+        vmo.set_cache_policy(ZX_CACHE_POLICY_UNCACHED).unwrap();
+        assert_eq!(
+            vmo.info(Rights::NONE).cache_policy,
+            ZX_CACHE_POLICY_UNCACHED
+        );
+        assert_eq!(read(&vmo, 0, 1), Err(Status::BAD_STATE));
+        assert_eq!(vmo.zero_range(0, 1), Err(Status::BAD_STATE));
+        vmo.commit_range(0, 4096).unwrap();
+        assert_eq!(
+            vmo.set_cache_policy(ZX_CACHE_POLICY_CACHED),
+            Err(Status::BAD_STATE)
+        );
+        vmo.decommit_range(0, 4096).unwrap();
+        vmo.set_cache_policy(ZX_CACHE_POLICY_CACHED).unwrap();
+        assert_eq!(read(&vmo, 0, 1).unwrap(), [0]);
+    }
+
+    #[test]
+    fn name_truncates_and_stops_at_nul() {
+        let vmo = Vmo::create(0, false).unwrap();
+        assert_eq!(vmo.name(), [0; 32]);
+        vmo.set_name(&[b'x'; 40]);
+        let name = vmo.name();
+        assert_eq!(&name[..31], &[b'x'; 31]);
+        assert_eq!(name[31], 0);
+        vmo.set_name(b"ab\0cd");
+        assert_eq!(&vmo.name()[..3], b"ab\0");
+        assert_eq!(vmo.name()[3], 0);
+    }
+
+    #[test]
+    fn info_reports_flags_mappings_and_commitment() {
+        let vmo = Vmo::create_with_options(8192, ZX_VMO_RESIZABLE).unwrap();
+        let info = vmo.info(Rights::READ);
+        assert_eq!(
+            info.flags,
+            ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE | ZX_INFO_VMO_RESIZABLE
+        );
+        assert_eq!((info.size_bytes, info.handle_rights), (8192, ZX_RIGHT_READ));
+        assert_eq!(
+            (info.committed_bytes, info.num_mappings, info.share_count),
+            (0, 0, 1)
+        );
+        vmo.add_mapping();
+        write(&vmo, 0, b"x").unwrap();
+        let info = vmo.info(Rights::NONE);
+        assert_eq!((info.committed_bytes, info.num_mappings), (4096, 1));
+        let d = Vmo::create_with_options(0, ZX_VMO_DISCARDABLE).unwrap();
+        assert_eq!(
+            d.info(Rights::NONE).flags & ZX_INFO_VMO_DISCARDABLE,
+            ZX_INFO_VMO_DISCARDABLE
+        );
+    }
+
+    #[test]
+    fn write_racing_shrink_leaves_file_at_vmo_size() {
+        use std::sync::atomic::AtomicBool;
+        let vmo = Vmo::create(1 << 20, true).unwrap();
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let data = vec![5u8; 64 << 10];
+                while !stop.load(Ordering::Relaxed) {
+                    let _ = write(&vmo, (1 << 20) - (64 << 10), &data);
+                }
+            });
+            for _ in 0..200 {
+                vmo.set_size(4096, ALL).unwrap();
+                vmo.set_size(1 << 20, ALL).unwrap();
+            }
+            vmo.set_size(4096, ALL).unwrap();
+            stop.store(true, Ordering::Relaxed);
+        });
+        let st = crate::host::memfd::allocated_bytes(vmo.fd()).unwrap();
+        assert!(st <= 4096, "{st} bytes allocated beyond the VMO's end");
+        vmo.set_size(1 << 20, ALL).unwrap();
+        assert_eq!(
+            read(&vmo, 4096, (1 << 20) - 4096).unwrap(),
+            vec![0; (1 << 20) - 4096]
+        );
     }
 }

@@ -1,0 +1,263 @@
+//! VMAR call costs beside the bare Linux calls they stand on, in the same run.
+//!
+//! - `map_unmap/{zx,zx_specific,linux}/{4KiB,2MiB,1GiB}`: `zx_vmar_map` + `zx_vmar_unmap`
+//!   (randomly placed, or SPECIFIC at a fixed offset) against `mmap(MAP_FIXED|MAP_SHARED)`
+//!   of a memfd inside a reservation + re-reserve with
+//!   `mmap(PROT_NONE, MAP_FIXED|MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE)`, at one fixed
+//!   address (`linux`) or at scattered addresses like random placement (`linux_scattered`).
+//! - `protect/{zx,linux}`: `zx_vmar_protect` against `mprotect`, flipping a 4 KiB mapping
+//!   between read-only and read/write.
+//! - `allocate_destroy/zx`: `zx_vmar_allocate` + `zx_vmar_destroy` (no host call at all).
+//! - `map_unmap_live/{zx,linux}/{10,1000,50000}`: map + unmap of 4 KiB in a VMAR that
+//!   already holds that many live mappings (packed, distinct host VMAs).
+//!
+//! Run: `cargo bench --bench vmar -- --warm-up-time 1 --measurement-time 3`.
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::hint::black_box;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use zircon::prelude::*;
+
+const PAGE: usize = 4096;
+const RW: zx_vm_option_t = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
+
+fn vmo(size: usize) -> zx_handle_t {
+    let mut h = ZX_HANDLE_INVALID;
+    assert_eq!(zx_vmo_create(size as u64, 0, &mut h), ZX_OK);
+    h
+}
+
+fn region(size: usize) -> (zx_handle_t, usize) {
+    let (mut h, mut base) = (ZX_HANDLE_INVALID, 0);
+    let options = ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC;
+    assert_eq!(
+        zx_vmar_allocate(zx_vmar_root_self(), options, 0, size, &mut h, &mut base),
+        ZX_OK
+    );
+    (h, base)
+}
+
+fn destroy(h: zx_handle_t) {
+    assert_eq!(zx_vmar_destroy(h), ZX_OK);
+    assert_eq!(zx_handle_close(h), ZX_OK);
+}
+
+/// The bare host side: a reservation and a memfd.
+struct Bare {
+    base: usize,
+    len: usize,
+    fd: OwnedFd,
+}
+
+impl Bare {
+    fn new(len: usize, file_len: usize) -> Bare {
+        // SAFETY: plain syscalls creating a fresh reservation and memfd that only this
+        // struct uses.
+        unsafe {
+            let base = libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            );
+            assert_ne!(base, libc::MAP_FAILED);
+            let fd = libc::memfd_create(c"bench".as_ptr(), libc::MFD_CLOEXEC);
+            assert!(fd >= 0);
+            assert_eq!(libc::ftruncate(fd, file_len as i64), 0);
+            Bare {
+                base: base as usize,
+                len,
+                fd: OwnedFd::from_raw_fd(fd),
+            }
+        }
+    }
+
+    fn map(&self, addr: usize, len: usize) {
+        // SAFETY: `addr..addr+len` lies inside our own reservation.
+        let p = unsafe {
+            libc::mmap(
+                addr as *mut _,
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_FIXED,
+                self.fd.as_raw_fd(),
+                0,
+            )
+        };
+        assert_eq!(p as usize, addr);
+    }
+
+    fn release(&self, addr: usize, len: usize) {
+        // SAFETY: as above.
+        let p = unsafe {
+            libc::mmap(
+                addr as *mut _,
+                len,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED,
+                -1,
+                0,
+            )
+        };
+        assert_eq!(p as usize, addr);
+    }
+
+    fn protect(&self, addr: usize, len: usize, prot: i32) {
+        // SAFETY: as above.
+        assert_eq!(unsafe { libc::mprotect(addr as *mut _, len, prot) }, 0);
+    }
+}
+
+impl Drop for Bare {
+    fn drop(&mut self) {
+        // SAFETY: the reservation is ours.
+        unsafe { libc::munmap(self.base as *mut _, self.len) };
+    }
+}
+
+fn map_unmap(c: &mut Criterion) {
+    let mut g = c.benchmark_group("map_unmap");
+    for (name, len) in [("4KiB", PAGE), ("2MiB", 2 << 20), ("1GiB", 1 << 30)] {
+        let v = vmo(len);
+        let (r, _) = region(64 << 30);
+        g.bench_function(BenchmarkId::new("zx", name), |b| {
+            b.iter(|| {
+                let mut addr = 0;
+                assert_eq!(zx_vmar_map(r, RW, 0, v, 0, len, &mut addr), ZX_OK);
+                assert_eq!(zx_vmar_unmap(r, black_box(addr), len), ZX_OK);
+            })
+        });
+        let offset = 32 << 30;
+        g.bench_function(BenchmarkId::new("zx_specific", name), |b| {
+            b.iter(|| {
+                let mut addr = 0;
+                assert_eq!(
+                    zx_vmar_map(r, RW | ZX_VM_SPECIFIC, offset, v, 0, len, &mut addr),
+                    ZX_OK
+                );
+                assert_eq!(zx_vmar_unmap(r, black_box(addr), len), ZX_OK);
+            })
+        });
+        let bare = Bare::new(64 << 30, len);
+        let addr = bare.base + offset;
+        g.bench_function(BenchmarkId::new("linux", name), |b| {
+            b.iter(|| {
+                bare.map(black_box(addr), len);
+                bare.release(addr, len);
+            })
+        });
+        // The same pair at scattered addresses, as random placement produces: the host's
+        // own cost of touching a new part of its VMA tree each time.
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let slots = (bare.len - len) / len.max(1 << 21);
+        g.bench_function(BenchmarkId::new("linux_scattered", name), |b| {
+            b.iter(|| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let addr = bare.base + (seed as usize % slots) * len.max(1 << 21);
+                bare.map(black_box(addr), len);
+                bare.release(addr, len);
+            })
+        });
+        destroy(r);
+        assert_eq!(zx_handle_close(v), ZX_OK);
+    }
+    g.finish();
+}
+
+fn protect(c: &mut Criterion) {
+    let mut g = c.benchmark_group("protect");
+    let v = vmo(PAGE);
+    let (r, base) = region(1 << 30);
+    let mut addr = 0;
+    assert_eq!(
+        zx_vmar_map(r, RW | ZX_VM_SPECIFIC, 1 << 29, v, 0, PAGE, &mut addr),
+        ZX_OK
+    );
+    assert_eq!(addr, base + (1 << 29));
+    g.bench_function("zx", |b| {
+        b.iter(|| {
+            assert_eq!(
+                zx_vmar_protect(r, ZX_VM_PERM_READ, black_box(addr), PAGE),
+                ZX_OK
+            );
+            assert_eq!(zx_vmar_protect(r, RW, addr, PAGE), ZX_OK);
+        })
+    });
+    let bare = Bare::new(1 << 30, PAGE);
+    let baddr = bare.base + (1 << 29);
+    bare.map(baddr, PAGE);
+    g.bench_function("linux", |b| {
+        b.iter(|| {
+            bare.protect(black_box(baddr), PAGE, libc::PROT_READ);
+            bare.protect(baddr, PAGE, libc::PROT_READ | libc::PROT_WRITE);
+        })
+    });
+    destroy(r);
+    assert_eq!(zx_handle_close(v), ZX_OK);
+    g.finish();
+}
+
+fn allocate_destroy(c: &mut Criterion) {
+    let mut g = c.benchmark_group("allocate_destroy");
+    let (r, _) = region(64 << 30);
+    g.bench_function("zx", |b| {
+        b.iter(|| {
+            let (mut h, mut base) = (ZX_HANDLE_INVALID, 0);
+            assert_eq!(
+                zx_vmar_allocate(r, ZX_VM_CAN_MAP_READ, 0, 1 << 20, &mut h, &mut base),
+                ZX_OK
+            );
+            assert_eq!(zx_vmar_destroy(black_box(h)), ZX_OK);
+            assert_eq!(zx_handle_close(h), ZX_OK);
+        })
+    });
+    destroy(r);
+    g.finish();
+}
+
+fn map_unmap_live(c: &mut Criterion) {
+    let mut g = c.benchmark_group("map_unmap_live");
+    let v = vmo(PAGE);
+    for live in [10usize, 1000, 50_000] {
+        // Live mappings packed at the bottom of the region; each maps VMO offset 0, so
+        // neighbours never merge and each is its own host VMA.
+        let (r, _) = region(64 << 30);
+        for i in 0..live {
+            let mut addr = 0;
+            assert_eq!(
+                zx_vmar_map(r, RW | ZX_VM_SPECIFIC, i * PAGE, v, 0, PAGE, &mut addr),
+                ZX_OK
+            );
+        }
+        g.bench_function(BenchmarkId::new("zx", live), |b| {
+            b.iter(|| {
+                let mut addr = 0;
+                assert_eq!(zx_vmar_map(r, RW, 0, v, 0, PAGE, &mut addr), ZX_OK);
+                assert_eq!(zx_vmar_unmap(r, black_box(addr), PAGE), ZX_OK);
+            })
+        });
+        destroy(r);
+    }
+    let bare = Bare::new(1 << 30, PAGE);
+    let addr = bare.base + (1 << 29);
+    g.bench_function("linux", |b| {
+        b.iter(|| {
+            bare.map(black_box(addr), PAGE);
+            bare.release(addr, PAGE);
+        })
+    });
+    assert_eq!(zx_handle_close(v), ZX_OK);
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    map_unmap,
+    protect,
+    allocate_destroy,
+    map_unmap_live
+);
+criterion_main!(benches);
