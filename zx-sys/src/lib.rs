@@ -6,7 +6,7 @@
 //! compiled against `include/zircon/` as C11 and C++17, so any value, size, offset or
 //! prototype that drifts between Rust and the C headers fails the build.
 #![allow(non_camel_case_types)]
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 
 pub mod abi;
 pub mod calls;
@@ -17,3 +17,6 @@ pub use abi::*;
 pub use calls::*;
 pub use layout::*;
 pub use types::*;
+
+#[cfg(test)]
+mod tests;

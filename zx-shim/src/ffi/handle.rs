@@ -1,6 +1,5 @@
 //! `zx_handle_*`.
 use super::entry::zx_call;
-use super::user::UserOut;
 use crate::handle::{Rights, HANDLES};
 use crate::status::Status;
 use zx_sys::*;
@@ -61,16 +60,7 @@ pub extern "C" fn zx_handle_duplicate(
 ) -> zx_status_t {
     zx_call!(zx_handle_duplicate(handle, rights, out) {
         let new = HANDLES.duplicate(handle, Rights::from_raw(rights))?;
-        match UserOut::new(out) {
-            Ok(out) => {
-                out.write(new);
-                Ok(())
-            }
-            Err(status) => {
-                let _ = HANDLES.remove(new);
-                Err(status)
-            }
-        }
+        super::hand_out(out, new)
     })
 }
 
@@ -83,16 +73,7 @@ pub extern "C" fn zx_handle_replace(
 ) -> zx_status_t {
     zx_call!(zx_handle_replace(handle, rights, out) {
         let new = HANDLES.replace(handle, Rights::from_raw(rights))?;
-        match UserOut::new(out) {
-            Ok(out) => {
-                out.write(new);
-                Ok(())
-            }
-            Err(status) => {
-                let _ = HANDLES.remove(new);
-                Err(status)
-            }
-        }
+        super::hand_out(out, new)
     })
 }
 

@@ -3,13 +3,35 @@
 //! This is the only module with `#[no_mangle]` items.
 pub(crate) mod entry;
 pub mod handle;
+pub mod iob;
 pub mod object;
+pub mod pager;
 pub mod port;
 pub mod system;
 pub mod unsupported;
 pub mod user;
 pub mod vmar;
 pub mod vmo;
+
+use crate::handle::{HandleValue, HANDLES};
+use crate::status::ZxResult;
+use zx_sys::zx_handle_t;
+
+/// Writes a just-installed handle to the caller's `out`, as every creating call does last.
+/// A null or misaligned `out` removes the handle again, dropping what it held, and is
+/// `INVALID_ARGS` (Zircon writes out-params last and tears down on failure).
+pub(crate) fn hand_out(out: *mut zx_handle_t, value: HandleValue) -> ZxResult {
+    match user::UserOut::new(out) {
+        Ok(out) => {
+            out.write(value);
+            Ok(())
+        }
+        Err(status) => {
+            let _ = HANDLES.remove(value);
+            Err(status)
+        }
+    }
+}
 
 #[cfg(test)]
 mod signature_check {
@@ -38,7 +60,9 @@ mod signature_check {
 /// Every exported function, by its C name, whichever module defines it.
 pub mod exported {
     pub use super::handle::*;
+    pub use super::iob::*;
     pub use super::object::*;
+    pub use super::pager::*;
     pub use super::port::*;
     pub use super::system::*;
     pub use super::unsupported::*;

@@ -15,10 +15,8 @@ use zx_sys::*;
 pub extern "C" fn zx_port_create(options: u32, out: *mut zx_handle_t) -> zx_status_t {
     zx_call!(zx_port_create(options, out) {
         let port = Port::create(options)?;
-        let out = UserOut::new(out)?;
         let handle = HANDLES.add(Object::Port(port), Rights::DEFAULT_PORT)?;
-        out.write(handle);
-        Ok(())
+        super::hand_out(out, handle)
     })
 }
 

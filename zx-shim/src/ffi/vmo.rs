@@ -11,19 +11,10 @@ use std::ffi::c_void;
 use std::mem::size_of;
 use zx_sys::*;
 
-/// Adds `entry` as a new handle and writes it to `out`; a bad `out` removes the handle again
-/// (so the object goes away with it) and is `INVALID_ARGS`.
+/// Adds `entry` as a new handle and writes it to `out` (see [`super::hand_out`]).
 fn add_and_write(entry: HandleEntry, out: *mut zx_handle_t) -> ZxResult {
-    let out = match UserOut::new(out) {
-        Ok(out) => out,
-        Err(status) => {
-            drop(entry);
-            return Err(status);
-        }
-    };
     let value = HANDLES.add(entry.object, entry.rights)?;
-    out.write(value);
-    Ok(())
+    super::hand_out(out, value)
 }
 
 /// `zx_vmo_create`: options and size are decoded by `Vmo::create_with_options`; the handle

@@ -1,5 +1,7 @@
 //! `Object`: what a handle refers to. Cloning an `Object` clones the `Arc` of the
 //! kernel object, never the object itself.
+use crate::object::iob::IobEndpoint;
+use crate::object::pager::Pager;
 use crate::object::port::Port;
 use crate::object::vmar::Vmar;
 use crate::object::vmo::Vmo;
@@ -22,6 +24,9 @@ pub enum Object {
     Vmo(Arc<Vmo>),
     Vmar(Arc<Vmar>),
     Port(Arc<Port>),
+    Pager(Arc<Pager>),
+    /// One endpoint of an IOBuffer.
+    Iob(Arc<IobEndpoint>),
 }
 
 impl Object {
@@ -30,6 +35,8 @@ impl Object {
             Object::Vmo(v) => v.koid(),
             Object::Vmar(v) => v.koid(),
             Object::Port(p) => p.koid(),
+            Object::Pager(p) => p.koid(),
+            Object::Iob(e) => e.koid(),
         }
     }
 
@@ -38,12 +45,17 @@ impl Object {
             Object::Vmo(_) => ZX_OBJ_TYPE_VMO,
             Object::Vmar(_) => ZX_OBJ_TYPE_VMAR,
             Object::Port(_) => ZX_OBJ_TYPE_PORT,
+            Object::Pager(_) => ZX_OBJ_TYPE_PAGER,
+            Object::Iob(_) => ZX_OBJ_TYPE_IOB,
         }
     }
 
     /// The koid of a related object (an IOB endpoint's peer); 0 for the VM objects.
     pub fn related_koid(&self) -> Koid {
-        0
+        match self {
+            Object::Iob(e) => e.peer_koid(),
+            _ => 0,
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 //! of new handles, placement) lives here and nowhere else. No libc: host effects go
 //! through `crate::host`.
 pub mod aspace;
+pub mod iob;
 pub mod mapping;
+pub mod pager;
 pub mod port;
 pub mod region_map;
 pub mod vm_option;

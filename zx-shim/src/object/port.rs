@@ -525,7 +525,8 @@ impl Default for Port {
 pub fn is_waitable(object: &Object) -> bool {
     match object {
         Object::Vmo(_) => true,
-        Object::Vmar(_) | Object::Port(_) => false,
+        Object::Iob(_) => true,
+        Object::Vmar(_) | Object::Port(_) | Object::Pager(_) => false,
     }
 }
 
