@@ -4,12 +4,19 @@ use crate::*;
 use std::collections::HashSet;
 
 fn layout(name: &str) -> &'static AbiStruct {
-    STRUCTS.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{name} missing"))
+    STRUCTS
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("{name} missing"))
 }
 
 fn offset(name: &str, field: &str) -> usize {
     let s = layout(name);
-    s.fields.iter().find(|f| f.0 == field).unwrap_or_else(|| panic!("{name}.{field} missing")).1
+    s.fields
+        .iter()
+        .find(|f| f.0 == field)
+        .unwrap_or_else(|| panic!("{name}.{field} missing"))
+        .1
 }
 
 #[test]
@@ -78,9 +85,18 @@ fn field_offsets_match_the_reference() {
 
 #[test]
 fn versioned_vmo_info_sizes_are_prefixes() {
-    assert_eq!(offset("zx_info_vmo_t", "metadata_bytes"), ZX_INFO_VMO_V1_SIZE);
-    assert_eq!(offset("zx_info_vmo_t", "populated_bytes"), ZX_INFO_VMO_V2_SIZE);
-    assert_eq!(offset("zx_info_vmo_t", "committed_private_bytes"), ZX_INFO_VMO_V3_SIZE);
+    assert_eq!(
+        offset("zx_info_vmo_t", "metadata_bytes"),
+        ZX_INFO_VMO_V1_SIZE
+    );
+    assert_eq!(
+        offset("zx_info_vmo_t", "populated_bytes"),
+        ZX_INFO_VMO_V2_SIZE
+    );
+    assert_eq!(
+        offset("zx_info_vmo_t", "committed_private_bytes"),
+        ZX_INFO_VMO_V3_SIZE
+    );
 }
 
 #[test]
@@ -97,9 +113,18 @@ fn constant_and_call_names_are_unique() {
 
 #[test]
 fn derived_values_agree() {
-    assert_eq!(ZX_DEFAULT_VMAR_RIGHTS, ZX_RIGHTS_BASIC & !ZX_RIGHT_WAIT | ZX_RIGHT_OP_CHILDREN);
-    assert_eq!(ZX_DEFAULT_VMO_RIGHTS, ZX_RIGHTS_BASIC | ZX_RIGHTS_IO | ZX_RIGHTS_PROPERTY | ZX_RIGHT_MAP | ZX_RIGHT_SIGNAL);
-    assert_eq!(ZX_DEFAULT_PAGER_RIGHTS, ZX_RIGHT_INSPECT | ZX_RIGHT_TRANSFER | ZX_RIGHT_ATTACH_VMO | ZX_RIGHT_MANAGE_VMO);
+    assert_eq!(
+        ZX_DEFAULT_VMAR_RIGHTS,
+        ZX_RIGHTS_BASIC & !ZX_RIGHT_WAIT | ZX_RIGHT_OP_CHILDREN
+    );
+    assert_eq!(
+        ZX_DEFAULT_VMO_RIGHTS,
+        ZX_RIGHTS_BASIC | ZX_RIGHTS_IO | ZX_RIGHTS_PROPERTY | ZX_RIGHT_MAP | ZX_RIGHT_SIGNAL
+    );
+    assert_eq!(
+        ZX_DEFAULT_PAGER_RIGHTS,
+        ZX_RIGHT_INSPECT | ZX_RIGHT_TRANSFER | ZX_RIGHT_ATTACH_VMO | ZX_RIGHT_MANAGE_VMO
+    );
     assert_eq!(ZX_VM_ALIGN_4GB, 32 << ZX_VM_ALIGN_BASE);
     assert_eq!(ZX_INFO_VMO, 23 | (3 << 28));
     assert_eq!(ZX_INFO_PROCESS_MAPS, 13 | (2 << 28));
