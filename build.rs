@@ -12,7 +12,8 @@
 //!    `libzircon.so` of another SDK. The C programs link against it, so running them with
 //!    `LD_PRELOAD=<real libzircon.so>` proves that preloading the shim is enough.
 //! 3. `cbin/`: every `cbindings/tests/*.c` built as C11 and as C++17 (`<name>-cxx`), and
-//!    `examples/demo.c`, each linked `-L<stub dir> -lzircon` with no rpath.
+//!    `examples/demo.c` and `examples/iob.c` (`demo`, `iob-example`), each linked
+//!    `-L<stub dir> -lzircon` with no rpath.
 //!
 //! The tests find them through `ZX_C_BIN_DIR`, `ZX_STUB_DIR` and `ZX_C_TESTS`.
 //! Compilers: `$CC` (default `cc`) and `$CXX` (default `c++`), run directly; no `cc` crate
@@ -34,7 +35,13 @@ const CXX_FLAGS: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Werror"];
 fn main() {
     let root = PathBuf::from(env("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env("OUT_DIR"));
-    for path in ["include", "cbindings", "examples/demo.c", "build.rs"] {
+    for path in [
+        "include",
+        "cbindings",
+        "examples/demo.c",
+        "examples/iob.c",
+        "build.rs",
+    ] {
         println!("cargo:rerun-if-changed={path}");
     }
     println!("cargo:rerun-if-env-changed=CC");
@@ -90,7 +97,7 @@ fn main() {
     }
     fail_if_any(&failures);
 
-    // Stage 2: the C test programs (C11 and C++17) and the demo, linked against the stub.
+    // Stage 2: the C test programs (C11 and C++17) and the examples, linked against the stub.
     let mut jobs = Vec::new();
     let mut names = Vec::new();
     for src in c_test_sources(&root.join("cbindings/tests")) {
@@ -109,11 +116,14 @@ fn main() {
         ));
         names.push(name);
     }
-    let demo = root.join("examples/demo.c");
-    jobs.push(Job::new(
-        "examples/demo.c as C11",
-        tools.link_stub(tools.c(&demo), &bin_dir.join("demo"), &stub_dir),
-    ));
+    // `iob` is also a C test program's name: the example's binary is `iob-example`.
+    for (example, exe) in [("demo", "demo"), ("iob", "iob-example")] {
+        let src = root.join(format!("examples/{example}.c"));
+        jobs.push(Job::new(
+            format!("examples/{example}.c as C11"),
+            tools.link_stub(tools.c(&src), &bin_dir.join(exe), &stub_dir),
+        ));
+    }
     let failures: Vec<String> = run_jobs(jobs)
         .into_iter()
         .filter_map(|(label, result)| {

@@ -1,6 +1,6 @@
 //! The C side, run: every `cbindings/tests/*.c` program (built by `build.rs` as C11 and as
 //! C++17) against the real `libzircon.so` and, linked to the stub, with the shim in
-//! `LD_PRELOAD`; the user-facing link line; and the demo.
+//! `LD_PRELOAD`; the user-facing link line; and the examples (the demo, the IOBuffer one).
 use std::path::PathBuf;
 use std::process::Command;
 use zx_suite::cprog::{self, check_c_test_program, program, run, Link};
@@ -31,7 +31,7 @@ macro_rules! c_test_programs {
     };
 }
 
-c_test_programs!(handle, headers, object, system, vmar, vmo);
+c_test_programs!(handle, headers, iob, object, system, vmar, vmo);
 
 /// A new `cbindings/tests/*.c` must get its line in `c_test_programs!` above.
 #[test]
@@ -87,7 +87,7 @@ fn stub_alone_implements_nothing() {
 /// dynamic linker cannot find it.
 #[test]
 fn programs_need_libzircon_and_have_no_rpath() {
-    for name in ["system", "system-cxx", "demo"] {
+    for name in ["system", "system-cxx", "demo", "iob-example"] {
         let exe = program(name);
         let mut cmd = Command::new("readelf");
         cmd.arg("-d").arg(&exe);
@@ -165,6 +165,33 @@ fn demo_runs_and_shows_each_step() {
                 demo.stdout.contains(expected),
                 "missing {expected:?}\n{}",
                 demo.describe(&what)
+            );
+        }
+    }
+}
+
+/// The IOBuffer example runs to the end and shows data passing between the endpoints,
+/// against the real library and through `LD_PRELOAD`.
+#[test]
+fn iob_example_passes_data_between_endpoints() {
+    for link in [Link::Real, Link::StubWithPreload] {
+        let example = run(&program("iob-example"), link);
+        let what = format!("iob example ({link:?})");
+        assert!(example.status.success(), "{}", example.describe(&what));
+        for expected in [
+            "created an IOBuffer with 2 regions",
+            "endpoint 1 reads: \"ping from endpoint 0\"",
+            "endpoint 0 reads: \"pong from endpoint 1\"",
+            "endpoint 1 mapping the board read/write: ZX_ERR_ACCESS_DENIED",
+            "endpoint 1 reads the board: \"notice: read-only for endpoint 1\"",
+            "endpoint 1 sees region 1 with access 0x31",
+            "endpoint 0's mapping reads: \"still shared after close\"",
+            "unmapped: done",
+        ] {
+            assert!(
+                example.stdout.contains(expected),
+                "missing {expected:?}\n{}",
+                example.describe(&what)
             );
         }
     }

@@ -14,8 +14,16 @@
 //! handle table (leaf in practice: look up, clone the Arc, release)
 //! address space (VMAR tree and mappings; host mmap/mprotect calls run under it)
 //!   └─ VMO state (size, name, mapping count)
+//!        └─ pager VMO state (supplied/dirty pages, requests, waiters)
+//!             └─ port state | userfaultfd registry (leaves)
+//! IOB region allocation lock (zx_iob_allocate_id; never with the address space)
+//!   └─ VMO state
+//! pager (its VMOs and ports): taken alone, or before a port's state lock
 //! ```
-//! A VMO never takes the address-space lock. No lock is held while touching caller
+//! A VMO never takes the address-space lock. The page-fault path (a port waiter reading a
+//! pager's userfaultfd) takes the registry, the pager and the pager VMO one at a time and
+//! never the address-space lock, so a thread blocked on a pager page cannot hold up the
+//! thread that serves it. No lock is held while touching caller
 //! memory or blocking. `Arc`s whose drop may call the host are dropped after guards.
 //!
 //! # Unsafe code

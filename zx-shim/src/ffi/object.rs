@@ -1,7 +1,9 @@
 //! `zx_object_get_info`, `zx_object_get_property`, `zx_object_set_property`.
 use super::entry::zx_call;
 use super::user::{UserBuffer, UserBufferMut, UserOut};
-use crate::handle::{lookup_any, lookup_vmar, lookup_vmo, HandleEntry, Object, Rights, HANDLES};
+use crate::handle::{
+    lookup_any, lookup_iob, lookup_vmar, lookup_vmo, HandleEntry, Object, Rights, HANDLES,
+};
 use crate::status::{Status, ZxResult};
 use std::ffi::c_void;
 use std::mem::size_of;
@@ -56,6 +58,15 @@ pub extern "C" fn zx_object_get_info(
                 let (vmar, _) = lookup_vmar(handle, Rights::INSPECT)?;
                 let entries = vmar.maps()?;
                 write_many(&buffer, &entries, report)
+            }
+            ZX_INFO_IOB => {
+                let (endpoint, _) = lookup_iob(handle, Rights::INSPECT)?;
+                let info = endpoint.info();
+                write_single(&buffer, &info, size_of::<zx_info_iob_t>(), report)
+            }
+            ZX_INFO_IOB_REGIONS => {
+                let (endpoint, _) = lookup_iob(handle, Rights::INSPECT)?;
+                write_many(&buffer, &endpoint.region_infos(), report)
             }
             ZX_INFO_VMO_V1 | ZX_INFO_VMO_V2 | ZX_INFO_VMO_V3 | ZX_INFO_VMO => {
                 let (vmo, rights) = lookup_vmo(handle, Rights::NONE)?;

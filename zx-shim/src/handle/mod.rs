@@ -8,6 +8,8 @@ pub use object::{new_koid, Koid, Object};
 pub use rights::Rights;
 pub use table::{HandleEntry, HandleTable, HandleValue};
 
+use crate::object::iob::IobEndpoint;
+use crate::object::pager::Pager;
 use crate::object::port::Port;
 use crate::object::vmar::Vmar;
 use crate::object::vmo::Vmo;
@@ -25,6 +27,27 @@ pub fn lookup_vmo(value: HandleValue, required: Rights) -> ZxResult<(Arc<Vmo>, R
     };
     check_rights(rights, required)?;
     Ok((vmo, rights))
+}
+
+/// Looks `value` up as an IOB endpoint: BAD_HANDLE → WRONG_TYPE → ACCESS_DENIED (missing
+/// `required`).
+pub fn lookup_iob(value: HandleValue, required: Rights) -> ZxResult<(Arc<IobEndpoint>, Rights)> {
+    let HandleEntry { object, rights } = HANDLES.get(value)?;
+    let Object::Iob(endpoint) = object else {
+        return Err(Status::WRONG_TYPE);
+    };
+    check_rights(rights, required)?;
+    Ok((endpoint, rights))
+}
+
+/// Looks `value` up as a pager: BAD_HANDLE → WRONG_TYPE → ACCESS_DENIED (missing `required`).
+pub fn lookup_pager(value: HandleValue, required: Rights) -> ZxResult<(Arc<Pager>, Rights)> {
+    let HandleEntry { object, rights } = HANDLES.get(value)?;
+    let Object::Pager(pager) = object else {
+        return Err(Status::WRONG_TYPE);
+    };
+    check_rights(rights, required)?;
+    Ok((pager, rights))
 }
 
 /// Looks `value` up as a port: BAD_HANDLE → WRONG_TYPE → ACCESS_DENIED (missing `required`).

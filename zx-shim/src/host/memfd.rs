@@ -60,6 +60,34 @@ pub fn punch_hole(fd: &OwnedFd, offset: u64, len: u64) -> Result<(), Errno> {
     check(unsafe { libc::fallocate(fd.as_raw_fd(), mode, offset, len) }).map(drop)
 }
 
+/// Copies `len` bytes from `src` at `src_offset` to `dst` at `dst_offset` inside the host
+/// kernel (`copy_file_range`, looping over short copies). Holes of `src` arrive as zeros.
+pub fn copy_range(
+    src: &OwnedFd,
+    src_offset: u64,
+    dst: &OwnedFd,
+    dst_offset: u64,
+    len: u64,
+) -> Result<(), Errno> {
+    let (mut so, _) = file_range(src_offset, len)?;
+    let (mut d, _) = file_range(dst_offset, len)?;
+    let mut left = len;
+    while left > 0 {
+        let chunk = left.min(1 << 30) as usize;
+        // SAFETY: both descriptors are ours; the offsets are valid `loff_t`s we own.
+        let ret = unsafe {
+            libc::copy_file_range(src.as_raw_fd(), &mut so, dst.as_raw_fd(), &mut d, chunk, 0)
+        };
+        match check_size(ret as libc::ssize_t) {
+            Ok(0) => return Err(Errno(libc::EIO)),
+            Ok(n) => left -= n as u64,
+            Err(Errno(libc::EINTR)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Bytes of memory the file holds (`st_blocks * 512`). Every allocated page counts, whether
 /// it was written, `fallocate`d or faulted in through a writable mapping.
 pub fn allocated_bytes(fd: &OwnedFd) -> Result<u64, Errno> {
@@ -94,6 +122,42 @@ pub unsafe fn write_at(
     let (offset, _) = file_range(offset, len as u64)?;
     // SAFETY: the caller upholds the buffer contract; the kernel validates the pointer.
     check_size(unsafe { libc::pwrite(fd.as_raw_fd(), buf.cast(), len, offset) })
+}
+
+/// Fills `buf` from the file at `offset`, for zx-shim's own bookkeeping in a file (the
+/// IOB ID allocator). Bytes beyond the end of the file read as zero.
+pub fn read_exact_at(fd: &OwnedFd, buf: &mut [u8], offset: u64) -> Result<(), Errno> {
+    let mut done = 0;
+    while done < buf.len() {
+        let rest = &mut buf[done..];
+        // SAFETY: `rest` is our own writable slice of exactly `rest.len()` bytes.
+        match unsafe { read_at(fd, rest.as_mut_ptr(), rest.len(), offset + done as u64) } {
+            Ok(0) => {
+                rest.fill(0);
+                break;
+            }
+            Ok(n) => done += n,
+            Err(Errno(libc::EINTR)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Writes all of `buf` to the file at `offset` (zx-shim's own bytes; see [`read_exact_at`]).
+pub fn write_all_at(fd: &OwnedFd, buf: &[u8], offset: u64) -> Result<(), Errno> {
+    let mut done = 0;
+    while done < buf.len() {
+        let rest = &buf[done..];
+        // SAFETY: `rest` is our own readable slice of exactly `rest.len()` bytes.
+        match unsafe { write_at(fd, rest.as_ptr(), rest.len(), offset + done as u64) } {
+            Ok(0) => return Err(Errno(libc::EIO)),
+            Ok(n) => done += n,
+            Err(Errno(libc::EINTR)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// A caller's buffer that the host kernel writes into on zx-shim's behalf.
@@ -140,6 +204,36 @@ impl CallerBuf {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Copies the first `out.len()` caller bytes into `out` through the host kernel
+    /// (`process_vm_readv` on this process), so an unreadable buffer gives `EFAULT` rather
+    /// than a fault inside zx-shim. For callers that must not hold a lock while the
+    /// caller's memory is touched (it may fault, even block on a pager).
+    pub fn copy_to(&self, out: &mut [u8]) -> Result<(), Errno> {
+        assert!(out.len() <= self.len);
+        let mut done = 0;
+        while done < out.len() {
+            let rest = &mut out[done..];
+            let local = libc::iovec {
+                iov_base: rest.as_mut_ptr().cast(),
+                iov_len: rest.len(),
+            };
+            let remote = libc::iovec {
+                iov_base: self.ptr.wrapping_add(done).cast_mut().cast(),
+                iov_len: rest.len(),
+            };
+            // SAFETY: `local` is our own writable slice; `remote` is only read, by the
+            // kernel, which checks it (the contract of `CallerBuf::new`).
+            let ret = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+            match check_size(ret) {
+                Ok(0) => return Err(Errno::EFAULT),
+                Ok(n) => done += n,
+                Err(Errno(libc::EINTR)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 }
 

@@ -81,6 +81,8 @@ pub fn map_fixed_shared(
     offset: u64,
 ) -> Result<(), Errno> {
     let offset = libc::off_t::try_from(offset).map_err(|_| Errno::EINVAL)?;
+    // A userfaultfd registration of the old mapping dies with it.
+    let forgotten = super::uffd::forget(addr, len);
     // SAFETY: the range lies inside a reservation owned by the caller (the VMAR layer), which
     // holds the address-space lock; nothing Rust-owned lives there.
     let p = unsafe {
@@ -93,6 +95,7 @@ pub fn map_fixed_shared(
             offset,
         )
     };
+    forgotten.wake();
     if p == libc::MAP_FAILED {
         Err(Errno::last())
     } else {
@@ -105,6 +108,8 @@ pub fn map_fixed_shared(
 /// anonymous `MAP_NORESERVE` mapping over it. Never `munmap`: the range must not return to
 /// the host's free pool, or a later host `mmap(NULL)` could land inside a VMAR.
 pub fn release_to_reserve(addr: usize, len: usize) -> Result<(), Errno> {
+    // A userfaultfd registration of the old mapping dies with it.
+    let forgotten = super::uffd::forget(addr, len);
     // SAFETY: the range lies inside a reservation owned by the caller; replacing it with
     // inaccessible memory is exactly what the VMAR model asks for.
     let p = unsafe {
@@ -117,6 +122,7 @@ pub fn release_to_reserve(addr: usize, len: usize) -> Result<(), Errno> {
             0,
         )
     };
+    forgotten.wake();
     if p == libc::MAP_FAILED {
         Err(Errno::last())
     } else {

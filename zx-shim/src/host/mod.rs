@@ -7,6 +7,7 @@ pub mod event;
 pub mod maps;
 pub mod memfd;
 pub mod mman;
+pub mod uffd;
 
 /// A host error number (`errno`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

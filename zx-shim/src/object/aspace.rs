@@ -593,6 +593,10 @@ impl AspaceState {
                     );
                 }
             });
+        if let (Ok(()), Some(pager)) = (result, mapping.vmo.pager_link()) {
+            // Pager-backed: faults on unsupplied pages go to the pager (object::pager).
+            result = pager.register_mapping(start, len, mapping.vmo_offset);
+        }
         result
     }
 
@@ -622,6 +626,10 @@ impl AspaceState {
                     m.mapping.vmo_offset_at(m.start, s),
                 ));
             });
+            if let Some(pager) = m.mapping.vmo.pager_link() {
+                let end = m.end().min(hi);
+                note(pager.register_mapping(s0, end - s0, m.mapping.vmo_offset_at(m.start, s0)));
+            }
             cursor = m.end().min(hi);
             Ok(())
         });

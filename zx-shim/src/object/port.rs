@@ -65,6 +65,12 @@ pub const MAX_USER_PACKETS: usize = 16 * 1024;
 pub trait PacketSource: Send + Sync {
     fn fd(&self) -> RawFd;
     fn poll_packets(&self, out: &mut dyn FnMut(zx_port_packet_t));
+    /// [`poll_packets`](PacketSource::poll_packets) on behalf of `port`: lets a source
+    /// serving several ports hand `out` only the packets addressed to this one.
+    fn poll_packets_on(&self, port: &Port, out: &mut dyn FnMut(zx_port_packet_t)) {
+        let _ = port;
+        self.poll_packets(out)
+    }
 }
 
 type Sources = Arc<Vec<Arc<dyn PacketSource>>>;
@@ -405,7 +411,7 @@ impl Port {
                 continue;
             }
             let before = produced.len();
-            source.poll_packets(&mut |p| produced.push(p));
+            source.poll_packets_on(self, &mut |p| produced.push(p));
             if pfd.is_broken() && produced.len() == before {
                 broken.push(Arc::clone(source));
             }

@@ -102,6 +102,15 @@ enum Purpose {
     Map { overwrite: bool },
 }
 
+/// What a mapping maps: a VMO through a VMO handle (`zx_vmar_map`), or an IOBuffer
+/// region through an endpoint (`zx_vmar_map_iob`). The region is an internal VMO too; it
+/// differs only in having no user stream size (zircon-abi.md §3.1 steps 3 and 10).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MapSource {
+    Vmo,
+    IobRegion,
+}
+
 /// An operation of `zx_vmar_op_range` to apply to one VMO range with the lock released.
 struct VmoOp {
     vmo: Arc<Vmo>,
@@ -363,10 +372,38 @@ impl Vmar {
         vmo_offset: u64,
         len: usize,
     ) -> ZxResult<usize> {
+        self.map_from(
+            MapSource::Vmo,
+            vmar_rights,
+            options,
+            vmar_offset,
+            vmo,
+            vmo_rights,
+            vmo_offset,
+            len,
+        )
+    }
+
+    /// [`Vmar::map`] of `source`: for an IOB region (`zx_vmar_map_iob`), `vmo` is the
+    /// region's memory and `vmo_rights` the endpoint's effective rights on it
+    /// (zircon-abi.md §2.1); step 3 is skipped and FAULT_BEYOND_STREAM_SIZE is INVALID_ARGS
+    /// at step 10.
+    #[allow(clippy::too_many_arguments)]
+    pub fn map_from(
+        &self,
+        source: MapSource,
+        vmar_rights: Rights,
+        options: zx_vm_option_t,
+        vmar_offset: usize,
+        vmo: &Arc<Vmo>,
+        vmo_rights: Rights,
+        vmo_offset: u64,
+        len: usize,
+    ) -> ZxResult<usize> {
         let flags = VmOptions::flags_of(options);
         // Step 3: FAULT_BEYOND_STREAM_SIZE needs a stream-size fault boundary the host
         // mapping cannot enforce; zx-shim does not implement it.
-        if flags.contains(VmarFlags::FAULT_BEYOND_STREAM_SIZE) {
+        if source == MapSource::Vmo && flags.contains(VmarFlags::FAULT_BEYOND_STREAM_SIZE) {
             return Err(Status::NOT_SUPPORTED);
         }
         // Step 4: the VMO handle needs MAP, whatever the options.
@@ -394,7 +431,10 @@ impl Vmar {
                 return Err(Status::ACCESS_DENIED);
             }
         }
-        // Step 10 is about FAULT_BEYOND_STREAM_SIZE, refused at step 3.
+        // Step 10: an IOB region has no user stream size (a VMO was refused at step 3).
+        if flags.contains(VmarFlags::FAULT_BEYOND_STREAM_SIZE) {
+            return Err(Status::INVALID_ARGS);
+        }
         // Step 11: the option word split.
         let opts = VmOptions::split(options)?;
         let allow_faults = flags.contains(VmarFlags::ALLOW_FAULTS);

@@ -39,13 +39,14 @@
 //! * A read/write whose buffer the host refuses is `NOT_FOUND`, also when the buffer is
 //!   mapped without the needed permission (Zircon: `ACCESS_DENIED`); telling the two apart
 //!   would need the VMAR model, which the VMO layer must not call into.
+use super::pager::PagerVmo;
 use crate::handle::{new_koid, Koid, Rights};
 use crate::host::memfd::{self, CallerBuf, CallerBufMut};
 use crate::host::Errno;
 use crate::status::{Status, ZxResult};
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use zx_sys::*;
 
 const PAGE: u64 = ZX_PAGE_SIZE as u64;
@@ -67,6 +68,8 @@ pub struct Vmo {
     /// Number of times the host file has been shrunk; changes only under `state`.
     shrinks: AtomicU64,
     state: Mutex<State>,
+    /// Set once, at creation, for pager-backed VMOs (`object::pager`).
+    pager: OnceLock<Arc<PagerVmo>>,
 }
 
 struct State {
@@ -173,6 +176,7 @@ impl Vmo {
                 lock_count: 0,
                 recent_shrinks: [0; RECENT_SHRINKS],
             }),
+            pager: OnceLock::new(),
         }))
     }
 
@@ -223,7 +227,17 @@ impl Vmo {
     }
 
     pub fn is_pager_backed(&self) -> bool {
-        false
+        self.pager.get().is_some()
+    }
+
+    /// The pager side of a pager-backed VMO.
+    pub fn pager_link(&self) -> Option<&Arc<PagerVmo>> {
+        self.pager.get()
+    }
+
+    /// Makes a VMO that no one else has seen yet pager-backed (`Pager::create_vmo`).
+    pub fn set_pager_link(&self, link: Arc<PagerVmo>) {
+        let _ = self.pager.set(link);
     }
 
     /// Checks a read/write of `len` bytes at `offset` (uncached → `BAD_STATE`, then the
@@ -242,6 +256,10 @@ impl Vmo {
     pub fn read(&self, buf: &CallerBufMut, offset: u64) -> ZxResult {
         let len = buf.len() as u64;
         let (end, _) = self.check_io(offset, len)?;
+        if let Some(pager) = self.pager.get() {
+            // Holes of the memfd read without faulting: ask the pager for them first.
+            pager.before_read(offset, len)?;
+        }
         let from_file = host_len(end).saturating_sub(offset);
         let mut done = 0u64;
         while done < from_file {
@@ -275,6 +293,9 @@ impl Vmo {
         if end > memfd::MAX_LEN {
             return Err(Status::NO_MEMORY);
         }
+        if let Some(pager) = self.pager.get() {
+            pager.before_write(offset, len)?;
+        }
         let mut done = 0u64;
         let mut result = Ok(());
         while done < len {
@@ -295,6 +316,9 @@ impl Vmo {
                     break;
                 }
             }
+        }
+        if let Some(pager) = self.pager.get() {
+            pager.after_write(offset, done);
         }
         if self.shrinks.load(Ordering::SeqCst) != shrinks {
             self.settle_racing_write(shrinks, end)?;
@@ -358,9 +382,17 @@ impl Vmo {
                 .and_then(|()| memfd::set_len(&self.fd, new_len))
                 .map_err(|e| host_alloc_error(e, "ftruncate (grow)"))?;
         }
+        let old_size = st.size;
         st.size = rounded;
         st.stream_size = size;
         self.size.store(rounded, Ordering::Release);
+        if let Some(pager) = self.pager.get() {
+            // Grown pages read as zero without the pager: make them present.
+            if new_len > old_len {
+                let _ = memfd::allocate(&self.fd, old_len, new_len - old_len);
+            }
+            pager.on_resize(old_size, rounded);
+        }
         // Zircon ignores a failure here too; the host cannot fail to zero in place.
         let _ = self.punch_locked(&st, size, rounded - size);
         Ok(())
@@ -400,7 +432,17 @@ impl Vmo {
             return Ok(());
         }
         memfd::punch_hole(&self.fd, offset, end - offset)
-            .map_err(|e| host_alloc_error(e, "fallocate(PUNCH_HOLE)"))
+            .map_err(|e| host_alloc_error(e, "fallocate(PUNCH_HOLE)"))?;
+        if let Some(pager) = self.pager.get() {
+            // A pager VMO's zeroed pages stay present (a hole would fault to the pager).
+            let (lo, hi) = (offset.next_multiple_of(PAGE), end - end % PAGE);
+            if lo < hi {
+                memfd::allocate(&self.fd, lo, hi - lo)
+                    .map_err(|e| host_alloc_error(e, "fallocate (pager zero)"))?;
+                pager.zeroed(lo, hi);
+            }
+        }
+        Ok(())
     }
 
     /// `ZeroRange`: refused on uncached VMOs (`BAD_STATE`), like writes.
@@ -414,6 +456,11 @@ impl Vmo {
     /// `ZX_VMO_OP_COMMIT` over `[offset, offset + len)` (rounded outward to pages): range
     /// beyond the size → `OUT_OF_RANGE`; pages beyond `memfd::MAX_LEN` → `NO_MEMORY`.
     pub fn commit_range(&self, offset: u64, len: u64) -> ZxResult {
+        if let Some(pager) = self.pager.get() {
+            // Committing a pager VMO's pages is having them supplied.
+            check_range(offset, len, self.size())?;
+            return pager.before_read(offset, len);
+        }
         let st = self.lock();
         let end = check_range(offset, len, st.size)?;
         let start = offset - offset % PAGE;
@@ -433,6 +480,10 @@ impl Vmo {
     /// page-aligned (`INVALID_ARGS`); the pages read back as zero afterwards, through every
     /// mapping too.
     pub fn decommit_range(&self, offset: u64, len: u64) -> ZxResult {
+        if self.is_pager_backed() {
+            // Plain VMOs only (zircon-abi.md §2.2).
+            return Err(Status::NOT_SUPPORTED);
+        }
         let st = self.lock();
         check_range(offset, len, st.size)?;
         if offset & (PAGE - 1) != 0 || len & (PAGE - 1) != 0 {
@@ -444,11 +495,22 @@ impl Vmo {
     /// `ZX_VMO_OP_ZERO`: uncached → `BAD_STATE`, range → `OUT_OF_RANGE`; any alignment.
     /// Whole pages are decommitted, partial pages zeroed in place.
     pub fn zero_range(&self, offset: u64, len: u64) -> ZxResult {
-        let st = self.lock();
+        let mut st = self.lock();
         if st.cache_policy != ZX_CACHE_POLICY_CACHED {
             return Err(Status::BAD_STATE);
         }
         check_range(offset, len, st.size)?;
+        if let Some(pager) = self.pager.get() {
+            // Zeroing writes: the pages are supplied (and dirtied) first, without the lock.
+            drop(st);
+            pager.before_write(offset, len)?;
+            st = self.lock();
+            check_range(offset, len, st.size)?;
+            self.punch_locked(&st, offset, len)?;
+            drop(st);
+            pager.after_write(offset, len);
+            return Ok(());
+        }
         self.punch_locked(&st, offset, len)
     }
 
@@ -637,6 +699,9 @@ impl Vmo {
         if self.discardable {
             flags |= ZX_INFO_VMO_DISCARDABLE;
         }
+        if self.is_pager_backed() {
+            flags |= ZX_INFO_VMO_PAGER_BACKED;
+        }
         zx_info_vmo_t {
             koid: self.koid,
             name: st.name,
@@ -693,6 +758,15 @@ pub fn check_cache_policy(policy: u32) -> ZxResult {
 /// Rights of the handle `zx_vmo_replace_as_executable` returns: the old ones plus `EXECUTE`.
 pub fn executable_rights(rights: Rights) -> Rights {
     rights | Rights::EXECUTE
+}
+
+impl Drop for Vmo {
+    fn drop(&mut self) {
+        if let Some(pager) = self.pager.get() {
+            // The last reference went away: `ZX_PAGER_VMO_COMPLETE` (zircon-abi.md §2.3).
+            pager.vmo_dropped();
+        }
+    }
 }
 
 impl std::fmt::Debug for Vmo {
