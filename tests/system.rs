@@ -64,6 +64,7 @@ fn system_get_features_vm_has_no_xom() {
 #[test]
 fn status_get_string_names_codes() {
     let name = |s| {
+        // SAFETY: zx_status_get_string returns a pointer to a static NUL-terminated string.
         unsafe { CStr::from_ptr(zx_status_get_string(s)) }
             .to_str()
             .unwrap()

@@ -392,10 +392,8 @@ fn vmar_map_map_range_pages_in_backed_pages_only() {
         "MAP_RANGE committed pages"
     );
     // SAFETY: reading the mapped, backed page.
-    assert_eq!(
-        unsafe { std::ptr::read_volatile((a + 2 * PAGE) as *const u8) },
-        1
-    );
+    let byte = unsafe { std::ptr::read_volatile((a + 2 * PAGE) as *const u8) };
+    assert_eq!(byte, 1);
     let o = RW | ZX_VM_MAP_RANGE | ZX_VM_SPECIFIC_OVERWRITE;
     assert_eq!(map(r.h, o, 0, v, 0, PAGE), Err(ZX_ERR_INVALID_ARGS));
     r.check();

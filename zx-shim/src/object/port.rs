@@ -982,10 +982,8 @@ mod tests {
         use std::os::fd::{FromRawFd, OwnedFd};
         let mut ends = [0; 2];
         // SAFETY: `ends` has room for the two descriptors pipe2 writes.
-        assert_eq!(
-            unsafe { libc::pipe2(ends.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) },
-            0
-        );
+        let ret = unsafe { libc::pipe2(ends.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) };
+        assert_eq!(ret, 0);
         // SAFETY: pipe2 returned two fresh descriptors that nothing else owns.
         let (read_end, write_end) =
             unsafe { (OwnedFd::from_raw_fd(ends[0]), OwnedFd::from_raw_fd(ends[1])) };

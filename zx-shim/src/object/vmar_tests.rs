@@ -230,12 +230,9 @@ fn map_range_populates_without_committing() {
         .unwrap();
     let maps = root.maps().unwrap();
     let entry = maps.iter().find(|m| m.base == b).unwrap();
-    // SAFETY: type MAPPING entry.
-    assert_eq!(
-        unsafe { entry.u.mapping.committed_bytes },
-        PAGE,
-        "MAP_RANGE never commits"
-    );
+    // SAFETY: the entry's type is MAPPING, so `u.mapping` is the initialised member.
+    let committed = unsafe { entry.u.mapping.committed_bytes };
+    assert_eq!(committed, PAGE, "MAP_RANGE never commits");
 }
 
 #[test]
