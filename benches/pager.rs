@@ -4,7 +4,10 @@
 //!   thread serves each fault. Bare: the server polls a userfaultfd, reads the event and
 //!   answers with `UFFDIO_COPY` from a buffer. zx-shim: the server is a Zircon pager thread
 //!   (`zx_port_wait` → `zx_vmo_write` of the page into an aux VMO → `zx_pager_supply_pages`).
-//!   Both pinned to one CPU (`same_cpu`) and to two (`cross_cpu`).
+//!   Both pinned to one CPU (`same_cpu`) and to two (`cross_cpu`). In the prefilled
+//!   variant a fresh aux VMO replaces the old one between regions, outside the timed part:
+//!   closing it frees the moved-out pages zx-shim had not decommitted yet (at most 16 MiB;
+//!   the rest are decommitted in bulk inside the timed part).
 //! * `throughput_256MiB`: a thread touches every page of 256 MiB; the pager answers each
 //!   request with the 1 MiB around it (`zx_vmo_write` of 1 MiB into the aux VMO, then one
 //!   supply; or one supply from an aux VMO filled beforehand). Against `pwrite` of the same

@@ -160,6 +160,76 @@ pub fn write_all_at(fd: &OwnedFd, buf: &[u8], offset: u64) -> Result<(), Errno> 
     Ok(())
 }
 
+/// Most [`View`]s alive at once: each is a host VMA outside the VMAR model's account.
+pub const VIEW_MAX_LIVE: usize = 16;
+/// Longest file a [`View`] maps.
+pub const VIEW_MAX_LEN: u64 = 1 << 30;
+
+static VIEWS_LIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A read-only shared mapping of a memfd in zx-shim's own memory, outside every VMAR, for
+/// the host kernel to copy from (`UFFDIO_COPY`'s source) without a `pread` into a buffer
+/// first. zx-shim never dereferences it, so bytes beyond a shrunk file give the kernel
+/// call `EFAULT`, not a `SIGBUS`.
+#[derive(Debug)]
+pub struct View {
+    addr: usize,
+    len: usize,
+}
+
+impl View {
+    /// Maps the first `len` bytes of `fd`. `EMFILE` when [`VIEW_MAX_LIVE`] views exist,
+    /// `EFBIG` beyond [`VIEW_MAX_LEN`], `EINVAL` for an empty file.
+    pub fn new(fd: &OwnedFd, len: u64) -> Result<View, Errno> {
+        use std::sync::atomic::Ordering;
+        if len == 0 {
+            return Err(Errno::EINVAL);
+        }
+        if len > VIEW_MAX_LEN {
+            return Err(Errno(libc::EFBIG));
+        }
+        if VIEWS_LIVE.fetch_add(1, Ordering::Relaxed) >= VIEW_MAX_LIVE {
+            VIEWS_LIVE.fetch_sub(1, Ordering::Relaxed);
+            return Err(Errno(libc::EMFILE));
+        }
+        let len = len as usize;
+        // SAFETY: a fresh mapping at an address the host kernel picks; nothing else is
+        // affected. It is only ever read by host system calls.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_SHARED | libc::MAP_NORESERVE,
+                fd.as_raw_fd(),
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            VIEWS_LIVE.fetch_sub(1, Ordering::Relaxed);
+            return Err(Errno::last());
+        }
+        Ok(View {
+            addr: p as usize,
+            len,
+        })
+    }
+
+    /// The address of file bytes `[offset, offset + len)`, if the view covers them.
+    pub fn at(&self, offset: u64, len: usize) -> Option<*const u8> {
+        let end = offset.checked_add(len as u64)?;
+        (end <= self.len as u64).then_some((self.addr + offset as usize) as *const u8)
+    }
+}
+
+impl Drop for View {
+    fn drop(&mut self) {
+        // SAFETY: the mapping is ours and nothing refers to it any more.
+        unsafe { libc::munmap(self.addr as *mut libc::c_void, self.len) };
+        VIEWS_LIVE.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// A caller's buffer that the host kernel writes into on zx-shim's behalf.
 pub struct CallerBufMut {
     ptr: *mut u8,

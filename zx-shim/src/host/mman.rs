@@ -6,6 +6,10 @@
 //! what an errno means. Addresses and lengths are passed through unchanged: the object
 //! layer guarantees page alignment and that each range lies inside a reservation it owns.
 //! None of these functions allocates, so they can be used on the map/unmap hot path.
+//!
+//! The calls that change the address space consult [`inject`] first: tests make the k-th
+//! of them fail to prove that every VMAR verb is all-or-nothing. Unarmed, that costs one
+//! thread-local read per call.
 use super::{check, Errno};
 use std::ops::BitOr;
 use std::os::fd::{AsRawFd, BorrowedFd};
@@ -80,6 +84,19 @@ pub fn map_fixed_shared(
     fd: BorrowedFd<'_>,
     offset: u64,
 ) -> Result<(), Errno> {
+    inject::gate(inject::HostCall::MapFixedShared, len, |part| {
+        map_fixed_shared_now(addr, part, prot, fd, offset)
+    })?;
+    map_fixed_shared_now(addr, len, prot, fd, offset)
+}
+
+fn map_fixed_shared_now(
+    addr: usize,
+    len: usize,
+    prot: Prot,
+    fd: BorrowedFd<'_>,
+    offset: u64,
+) -> Result<(), Errno> {
     let offset = libc::off_t::try_from(offset).map_err(|_| Errno::EINVAL)?;
     // A userfaultfd registration of the old mapping dies with it.
     let forgotten = super::uffd::forget(addr, len);
@@ -108,6 +125,13 @@ pub fn map_fixed_shared(
 /// anonymous `MAP_NORESERVE` mapping over it. Never `munmap`: the range must not return to
 /// the host's free pool, or a later host `mmap(NULL)` could land inside a VMAR.
 pub fn release_to_reserve(addr: usize, len: usize) -> Result<(), Errno> {
+    inject::gate(inject::HostCall::ReleaseToReserve, len, |part| {
+        release_to_reserve_now(addr, part)
+    })?;
+    release_to_reserve_now(addr, len)
+}
+
+fn release_to_reserve_now(addr: usize, len: usize) -> Result<(), Errno> {
     // A userfaultfd registration of the old mapping dies with it.
     let forgotten = super::uffd::forget(addr, len);
     // SAFETY: the range lies inside a reservation owned by the caller; replacing it with
@@ -132,6 +156,13 @@ pub fn release_to_reserve(addr: usize, len: usize) -> Result<(), Errno> {
 
 /// `mprotect(addr, len, prot)`.
 pub fn protect(addr: usize, len: usize, prot: Prot) -> Result<(), Errno> {
+    inject::gate(inject::HostCall::Protect, len, |part| {
+        protect_now(addr, part, prot)
+    })?;
+    protect_now(addr, len, prot)
+}
+
+fn protect_now(addr: usize, len: usize, prot: Prot) -> Result<(), Errno> {
     // SAFETY: the range lies inside a reservation owned by the caller and holds only
     // mappings the VMAR model placed there.
     check(unsafe { libc::mprotect(addr as *mut libc::c_void, len, prot.raw()) }).map(drop)
@@ -147,6 +178,9 @@ fn madvise(addr: usize, len: usize, advice: libc::c_int) -> Result<(), Errno> {
 /// On a shared memfd mapping a read fault allocates a page for a hole, so callers pass
 /// only ranges whose pages are already present (see [`next_data`]).
 pub fn populate_read(addr: usize, len: usize) -> Result<(), Errno> {
+    inject::gate(inject::HostCall::PopulateRead, len, |part| {
+        madvise(addr, part, libc::MADV_POPULATE_READ)
+    })?;
     madvise(addr, len, libc::MADV_POPULATE_READ)
 }
 
@@ -223,6 +257,179 @@ pub fn random_u64() -> u64 {
     }
 }
 
+/// Deterministic failure injection for the calls above that change the address space
+/// (and `populate_read`, which MAP_RANGE treats as part of the map).
+///
+/// A [`Plan`] armed on a thread makes chosen calls *of that thread* fail with a chosen
+/// errno, counting calls from 1 from the moment it is armed; other threads (parallel
+/// tests, pager fault handlers) are unaffected. With [`Effect::Torn`] the failing call first
+/// applies itself to the first half of its range (rounded up to whole pages), as a real
+/// `mmap(MAP_FIXED)` or `mprotect` that fails midway may, so recovery cannot rely on a
+/// failed call having changed nothing. The plan is disarmed when the [`Armed`] guard drops.
+///
+/// Always compiled in, so integration tests linking the ordinary rlib can use it; unarmed,
+/// a wrapped call pays one thread-local read.
+pub mod inject {
+    use super::Errno;
+    use std::cell::Cell;
+
+    /// The host calls that can be made to fail.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum HostCall {
+        MapFixedShared,
+        ReleaseToReserve,
+        Protect,
+        PopulateRead,
+    }
+
+    /// What an injected failure leaves behind.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Effect {
+        /// Nothing: the call fails before reaching the host.
+        Clean,
+        /// The first half of the range (whole pages, at least one) is changed first.
+        Torn,
+    }
+
+    /// Which calls fail, and how.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Plan {
+        /// Bit `k - 1` set: the k-th counted call fails (k ≤ 64).
+        pub fail: u64,
+        /// Count only calls of this kind (`None`: every wrapped call).
+        pub only: Option<HostCall>,
+        pub errno: i32,
+        pub effect: Effect,
+    }
+
+    impl Plan {
+        /// The `k`-th call (from 1) fails with `errno`, changing nothing.
+        pub const fn nth(k: usize, errno: i32) -> Plan {
+            assert!(k.wrapping_sub(1) < 64, "k counts from 1 to 64");
+            Plan {
+                fail: 1 << (k - 1),
+                only: None,
+                errno,
+                effect: Effect::Clean,
+            }
+        }
+
+        /// The `k`-th call fails too.
+        pub const fn and(mut self, k: usize) -> Plan {
+            assert!(k.wrapping_sub(1) < 64, "k counts from 1 to 64");
+            self.fail |= 1 << (k - 1);
+            self
+        }
+
+        pub const fn effect(mut self, effect: Effect) -> Plan {
+            self.effect = effect;
+            self
+        }
+
+        pub const fn only(mut self, call: HostCall) -> Plan {
+            self.only = Some(call);
+            self
+        }
+    }
+
+    /// What happened while a plan was armed.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Report {
+        /// Calls counted (matching `only`).
+        pub calls: usize,
+        /// Calls made to fail.
+        pub failed: usize,
+        /// The kind of the first call made to fail.
+        pub first_failed: Option<HostCall>,
+    }
+
+    #[derive(Clone, Copy)]
+    struct State {
+        plan: Plan,
+        report: Report,
+    }
+
+    thread_local! {
+        static PLAN: Cell<Option<State>> = const { Cell::new(None) };
+    }
+
+    /// Disarms the plan when dropped.
+    #[must_use = "the plan is disarmed when the guard drops"]
+    pub struct Armed(());
+
+    impl Armed {
+        /// What has happened so far.
+        pub fn report(&self) -> Report {
+            PLAN.with(|p| p.get().map(|a| a.report).unwrap_or_default())
+        }
+
+        /// Disarms the plan and returns what happened.
+        pub fn finish(self) -> Report {
+            self.report()
+        }
+    }
+
+    impl Drop for Armed {
+        fn drop(&mut self) {
+            PLAN.with(|p| p.set(None));
+        }
+    }
+
+    /// Arms `plan` on the calling thread (replacing any armed plan).
+    pub fn arm(plan: Plan) -> Armed {
+        PLAN.with(|p| {
+            p.set(Some(State {
+                plan,
+                report: Report::default(),
+            }))
+        });
+        Armed(())
+    }
+
+    /// Called by each wrapper before its host call: `Err` if this call is to fail, after
+    /// applying `apply` to the torn part when the plan says so.
+    #[inline]
+    pub(super) fn gate(
+        call: HostCall,
+        len: usize,
+        apply: impl FnOnce(usize) -> Result<(), Errno>,
+    ) -> Result<(), Errno> {
+        match PLAN.with(Cell::get) {
+            None => Ok(()),
+            Some(armed) => fire(armed, call, len, apply),
+        }
+    }
+
+    #[cold]
+    fn fire(
+        mut armed: State,
+        call: HostCall,
+        len: usize,
+        apply: impl FnOnce(usize) -> Result<(), Errno>,
+    ) -> Result<(), Errno> {
+        if armed.plan.only.is_some_and(|only| only != call) {
+            return Ok(());
+        }
+        let k = armed.report.calls;
+        armed.report.calls += 1;
+        let fails = k < 64 && armed.plan.fail & (1 << k) != 0;
+        if fails {
+            armed.report.failed += 1;
+            armed.report.first_failed.get_or_insert(call);
+        }
+        PLAN.with(|p| p.set(Some(armed)));
+        if !fails {
+            return Ok(());
+        }
+        if armed.plan.effect == Effect::Torn {
+            let page = super::super::page_size();
+            let pages = len.div_ceil(page);
+            let _ = apply(pages.div_ceil(2) * page);
+        }
+        Err(Errno(armed.plan.errno))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +451,71 @@ mod tests {
         assert!(max_map_count() > 1000);
         // SAFETY: the whole range is ours; give it back to the host at the end of the test.
         unsafe { libc::munmap(base as *mut libc::c_void, len) };
+    }
+
+    /// A reservation of `pages` pages with a read/write memfd mapping over all of it.
+    fn mapped_pages(pages: usize) -> (usize, std::os::fd::OwnedFd) {
+        use std::os::fd::AsFd;
+        let len = pages * 4096;
+        let base = reserve(len).unwrap();
+        let fd = crate::host::memfd::create(c"mman-inject").unwrap();
+        crate::host::memfd::set_len(&fd, len as u64).unwrap();
+        map_fixed_shared(base, len, Prot::READ | Prot::WRITE, fd.as_fd(), 0).unwrap();
+        (base, fd)
+    }
+
+    fn prot_at(addr: usize) -> Option<(bool, bool)> {
+        let maps = crate::host::maps::read_self_maps_in(addr, addr + 1).unwrap();
+        maps.first().map(|e| (e.read, e.write))
+    }
+
+    #[test]
+    fn inject_fails_only_the_chosen_call_of_this_thread() {
+        let (base, _fd) = mapped_pages(4);
+        let armed = inject::arm(inject::Plan::nth(2, libc::ENOMEM));
+        assert_eq!(protect(base, 4096, Prot::READ), Ok(()));
+        // Other threads are not counted and never fail.
+        std::thread::spawn(move || {
+            assert_eq!(protect(base + 4096, 4096, Prot::READ), Ok(()));
+        })
+        .join()
+        .unwrap();
+        assert_eq!(protect(base, 4096, Prot::NONE), Err(Errno::ENOMEM));
+        assert_eq!(
+            prot_at(base),
+            Some((true, false)),
+            "a clean failure changes nothing"
+        );
+        assert_eq!(release_to_reserve(base, 4096), Ok(()));
+        let report = armed.finish();
+        assert_eq!(report.calls, 3);
+        assert_eq!(report.failed, 1);
+        assert_eq!(report.first_failed, Some(inject::HostCall::Protect));
+        // Disarmed with the guard.
+        assert_eq!(protect(base + 4096, 4096, Prot::NONE), Ok(()));
+        // SAFETY: the whole range is ours; give it back to the host at the end of the test.
+        unsafe { libc::munmap(base as *mut libc::c_void, 4 * 4096) };
+    }
+
+    #[test]
+    fn inject_torn_failure_changes_the_first_half() {
+        let (base, _fd) = mapped_pages(3);
+        let plan = inject::Plan::nth(1, libc::EAGAIN)
+            .effect(inject::Effect::Torn)
+            .only(inject::HostCall::Protect);
+        let armed = inject::arm(plan);
+        // Not counted: another kind of call.
+        populate_read(base, 4096).unwrap();
+        assert_eq!(
+            protect(base, 3 * 4096, Prot::READ),
+            Err(Errno(libc::EAGAIN))
+        );
+        assert_eq!(armed.finish().calls, 1);
+        // Two of the three pages (half, rounded up to whole pages) were changed.
+        assert_eq!(prot_at(base + 4096), Some((true, false)));
+        assert_eq!(prot_at(base + 2 * 4096), Some((true, true)));
+        // SAFETY: the whole range is ours; give it back to the host at the end of the test.
+        unsafe { libc::munmap(base as *mut libc::c_void, 3 * 4096) };
     }
 
     #[test]

@@ -360,18 +360,27 @@ impl Uffd {
     }
 }
 
-/// Reads `len` bytes of `src` at `src_offset` (holes read as zeros) into a per-thread
-/// bounce buffer and `UFFDIO_COPY`s them to the registered `dst`, which maps them (and, for
-/// shmem, adds them to the file) and wakes the threads faulting there. Fails if not all
-/// `len` bytes could be placed (e.g. `EEXIST`, or `ENOENT` when `dst` spans several VMAs);
-/// the caller then copies file to file, which overwrites identical bytes.
+/// `UFFDIO_COPY`s `len` bytes of `src` at `src_offset` (holes read as zeros) to the
+/// registered `dst`, which maps them (and, for shmem, adds them to the file) and wakes the
+/// threads faulting there: straight from `view` (a mapping of `src`) when it covers them,
+/// else through a per-thread bounce buffer filled with `pread`. Fails if not all `len`
+/// bytes could be placed (e.g. `EEXIST`, `ENOENT` when `dst` spans several VMAs, `EFAULT`
+/// when `src` shrank below the view); the caller then copies file to file, which overwrites
+/// identical bytes.
 pub fn copy_from_file(
     uffd: &Uffd,
     src: &OwnedFd,
     src_offset: u64,
     dst: usize,
     len: usize,
+    view: Option<&super::memfd::View>,
 ) -> Result<(), Errno> {
+    if let Some(from) = view.and_then(|v| v.at(src_offset, len)) {
+        return match uffd.copy(dst, from, len)? {
+            n if n == len => Ok(()),
+            _ => Err(Errno(libc::EAGAIN)),
+        };
+    }
     thread_local! {
         static BOUNCE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }

@@ -14,8 +14,11 @@
 //! attached to every port it serves: a thread blocked in `zx_port_wait` reads the fault
 //! events itself and returns the `ZX_PAGER_VMO_READ` packet, with no relay thread.
 //! `zx_pager_supply_pages` copies the aux pages into the memfd (`copy_file_range`, one call
-//! per run of missing pages), punches the aux range, marks the pages supplied and wakes the
-//! faulting threads (`UFFDIO_WAKE`); their retried faults find the page in the page cache.
+//! per run of missing pages; runs of at most [`COPY_INTO_MAPPING_MAX`] bytes go straight into
+//! a faulting mapping with `UFFDIO_COPY`, which wakes its threads), moves the aux range out
+//! (`Vmo::move_out`: it reads as zero from then on, decommitted lazily), marks the pages
+//! supplied and wakes the faulting threads (`UFFDIO_WAKE`); their retried faults find the
+//! page in the page cache.
 //! A second fault or `zx_vmo_read` on a page already requested sends no second packet.
 //!
 //! `zx_vmo_read`/`write`, `COMMIT` and `PREFETCH` check [`VState::pages`] (a read of a memfd
@@ -191,6 +194,27 @@ impl<V: Copy + Eq> RunMap<V> {
     fn covers(&self, lo: u64, hi: u64) -> bool {
         self.gaps(lo, hi).is_empty()
     }
+}
+
+/// `runs` (sorted, disjoint) cut at the edges of `marked` (sorted, disjoint): each piece
+/// with whether it lies in `marked`.
+fn split_runs(runs: &[(u64, u64)], marked: &[(u64, u64)]) -> Vec<(u64, u64, bool)> {
+    let mut out = Vec::with_capacity(runs.len());
+    for &(s, e) in runs {
+        let mut at = s;
+        for &(ms, me) in marked.iter().filter(|&&(ms, me)| ms < e && s < me) {
+            let (ms, me) = (ms.max(s), me.min(e));
+            if at < ms {
+                out.push((at, ms, false));
+            }
+            out.push((ms, me, true));
+            at = me;
+        }
+        if at < e {
+            out.push((at, e, false));
+        }
+    }
+    out
 }
 
 /// State of a supplied page.
@@ -1038,27 +1062,42 @@ impl PagerVmo {
         if len == 0 {
             return Ok(());
         }
+        // Aux pages an earlier supply moved out read as zero: they supply zero pages.
+        let moved = aux.moved_out_within(aux_offset, len);
+        let (lo, aux_lo) = (offset / PAGE, aux_offset / PAGE);
+        let zero: Vec<(u64, u64)> = moved
+            .into_iter()
+            .map(|(s, e)| (s - aux_lo + lo, e - aux_lo + lo))
+            .collect();
         let aux_len = memfd::MAX_LEN.min(aux.size());
         let mut copied: Vec<(u64, u64)> = Vec::with_capacity(gaps.len());
         let mut result = Ok(());
         // Every run went into the faulting mapping with UFFDIO_COPY (which also woke it).
         let mut all_via_mapping = !gaps.is_empty();
-        for &(s, e) in &gaps {
+        for (s, e, zeros) in split_runs(&gaps, &zero) {
             let (dst, n) = (s * PAGE, (e - s) * PAGE);
             let src = aux_offset + (dst - offset);
-            let via = match n <= COPY_INTO_MAPPING_MAX && !self.trap_dirty {
+            let via = match n <= COPY_INTO_MAPPING_MAX && !self.trap_dirty && !zeros {
                 true => self.mapped_at(dst, n),
                 false => None,
             };
             let r = if src + n > aux_len {
                 Err(Errno(libc::EFBIG))
+            } else if zeros {
+                // Present zero pages, like a copy from a hole (whatever a failed copy may
+                // have left there goes first).
+                all_via_mapping = false;
+                memfd::punch_hole(vmo.fd(), dst, n).and_then(|()| memfd::allocate(vmo.fd(), dst, n))
             } else if let Some(va) = via {
                 // Small runs: straight into the mapping, which also maps the pages and
                 // wakes the faulting threads there (no retried fault, no separate wake).
-                uffd::copy_from_file(&self.uffd, aux.fd(), src, va, n as usize).or_else(|_| {
-                    all_via_mapping = false;
-                    memfd::copy_range(aux.fd(), src, vmo.fd(), dst, n)
-                })
+                let view = aux.supply_view();
+                uffd::copy_from_file(&self.uffd, aux.fd(), src, va, n as usize, view).or_else(
+                    |_| {
+                        all_via_mapping = false;
+                        memfd::copy_range(aux.fd(), src, vmo.fd(), dst, n)
+                    },
+                )
             } else {
                 all_via_mapping = false;
                 memfd::copy_range(aux.fd(), src, vmo.fd(), dst, n)
@@ -1074,12 +1113,12 @@ impl PagerVmo {
             copied.push((s, e));
         }
         if result.is_ok() {
-            let end = (aux_offset + len).min(aux_len);
-            if aux_offset < end {
-                let _ = memfd::punch_hole(aux.fd(), aux_offset, end - aux_offset);
-            }
+            // The pages are moved: the aux range reads as zero from now on (decommitted
+            // lazily, see the `vmo` module docs). A failure to punch is logged there; the
+            // pages were supplied, so the call still succeeds.
+            let _ = aux.move_out(aux_offset, len);
         }
-        let (lo, hi) = (offset / PAGE, (offset + len) / PAGE);
+        let hi = (offset + len) / PAGE;
         let mut st = self.lock();
         for &(s, e) in &copied {
             for (gs, ge) in st.pages.gaps(s, e.min(st.size / PAGE)) {
@@ -1255,6 +1294,23 @@ mod tests {
         assert!(m.covers(0, 20) && !m.covers(0, 21));
         assert_eq!((m.get(19), m.get(20)), (Some(1), None));
         assert_eq!(m.pieces(3, 4), vec![(3, 4, Some(1))]);
+    }
+
+    #[test]
+    fn split_runs_cuts_at_marked_edges() {
+        assert_eq!(split_runs(&[(0, 4)], &[]), [(0, 4, false)]);
+        assert_eq!(
+            split_runs(&[(0, 4), (6, 9)], &[(1, 2), (3, 7)]),
+            [
+                (0, 1, false),
+                (1, 2, true),
+                (2, 3, false),
+                (3, 4, true),
+                (6, 7, true),
+                (7, 9, false)
+            ]
+        );
+        assert_eq!(split_runs(&[(2, 3)], &[(0, 10)]), [(2, 3, true)]);
     }
 
     #[test]

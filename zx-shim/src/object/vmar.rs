@@ -469,6 +469,10 @@ impl Vmar {
         if !allow_faults && vmo_end > vmo.size() {
             return Err(Status::BUFFER_TOO_SMALL);
         }
+        // Before the host mmap: the mapping must not see pages a supply moved out (their
+        // bytes stay in the file until punched). Not under the address-space lock: the punch
+        // waits for writes in flight to the VMO's file. Held until `add_mapping` below.
+        let _announced = vmo.announce_mapping()?;
         let mut graveyard = Graveyard::default();
         let mut state = self.aspace.lock();
         // Step 18.
@@ -514,8 +518,11 @@ impl Vmar {
         state.insert_mapping(self.key, addr, len, mapping);
         // Step 28: populate only pages the VMO already has; errors destroy the mapping.
         if opts.map_range && state.populate_present(self.key, addr, addr + len).is_err() {
-            let _ = mman::release_to_reserve(addr, len);
+            let released = mman::release_to_reserve(addr, len);
             state.clear_model(self.key, addr, addr + len, &mut graveyard);
+            if released.is_err() {
+                state.host_resync(addr, addr + len);
+            }
             drop(state);
             return Err(Status::NO_MEMORY);
         }
@@ -592,11 +599,13 @@ impl Vmar {
         if state.node(self.key).is_none() {
             return;
         }
-        if mman::release_to_reserve(addr, len).is_err() {
-            state.host_resync(addr, addr + len);
-            return;
-        }
+        // The mapping goes from the model even if the host refuses: the caller never
+        // learnt its address, so keeping it would leak it. The resync then releases it.
+        let released = mman::release_to_reserve(addr, len);
         state.clear_model(self.key, addr, addr + len, &mut graveyard);
+        if released.is_err() {
+            state.host_resync(addr, addr + len);
+        }
         drop(state);
     }
 

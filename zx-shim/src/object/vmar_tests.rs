@@ -263,3 +263,48 @@ fn compact_vmar_places_first_fit() {
     assert_eq!(a, c.base());
     assert_eq!(b, c.base() + PAGE);
 }
+
+/// The model's layout of the whole address space and its VMA account.
+fn tree_state(vmar: &Vmar) -> (Vec<LayoutEntry>, usize) {
+    (vmar.debug_layout(), vmar.debug_vma_account().0)
+}
+
+#[test]
+fn map_range_failing_populate_and_rollback_leaves_the_tree_unchanged() {
+    use crate::host::mman::inject::{arm, Plan};
+    let root = aspace(1 << 30);
+    let v = vmo(4);
+    let a = root.map(ALL, RW, 0, &v, VMO_RIGHTS, 0, 4 * PAGE).unwrap();
+    // SAFETY: mapped read/write; page 0 becomes present, so MAP_RANGE populates it.
+    unsafe { (a as *mut u8).write_volatile(1) };
+    let before = tree_state(&root);
+    // Call 1 maps, call 2 populates (fails), call 3 takes the mapping back (fails too).
+    let armed = arm(Plan::nth(2, libc::ENOMEM).and(3));
+    let r = root.map(
+        ALL,
+        ZX_VM_PERM_READ | ZX_VM_MAP_RANGE,
+        0,
+        &v,
+        VMO_RIGHTS,
+        0,
+        4 * PAGE,
+    );
+    assert_eq!(armed.finish().failed, 2);
+    assert_eq!(r, Err(Status::NO_MEMORY));
+    assert_eq!(tree_state(&root), before);
+    assert_consistent(&root);
+}
+
+#[test]
+fn undo_map_whose_release_fails_still_removes_the_mapping() {
+    use crate::host::mman::inject::{arm, Plan};
+    let root = aspace(1 << 30);
+    let v = vmo(2);
+    let before = tree_state(&root);
+    let a = root.map(ALL, RW, 0, &v, VMO_RIGHTS, 0, 2 * PAGE).unwrap();
+    let armed = arm(Plan::nth(1, libc::ENOMEM));
+    root.undo_map(a, 2 * PAGE);
+    assert_eq!(armed.finish().failed, 1);
+    assert_eq!(tree_state(&root), before);
+    assert_consistent(&root);
+}

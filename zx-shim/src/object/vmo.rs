@@ -29,6 +29,32 @@
 //! to its old length first, so bytes such a write left beyond the old end do not appear in
 //! the grown range; what it lands after the grow does, although the write still fails.
 //!
+//! # Moved-out pages
+//! `zx_pager_supply_pages` moves the aux VMO's pages out, leaving the range decommitted
+//! (zircon-abi.md §2.3). Punching one page costs about as much as the rest of a pager round
+//! trip, so the pages are instead recorded in [`State::moved`] and read as zero from then on;
+//! the memfd keeps their old bytes until something needs the file itself to say zero:
+//! * `zx_vmo_read` and a later supply from them treat them as zero pages (no host call).
+//! * Commit, decommit, zero, a size change and the committed-byte count (`ZX_INFO_VMO`,
+//!   the cache-policy check) first punch the moved-out pages they cover, one `fallocate`
+//!   per run.
+//! * `zx_vmo_write` punches moved-out pages it covers only in part. Pages it covers whole
+//!   are *claimed*: they stay moved out (reading as zero) until the run's bytes have all
+//!   landed, then leave the set, so no one ever sees the old bytes; if something punched
+//!   them meanwhile, the writer writes them again.
+//! * A mapping reads the file directly: [`Vmo::announce_mapping`] punches every moved-out
+//!   page before a new mapping is installed, and while the VMO is mapped (or about to be)
+//!   supplies punch at once, so the set is empty whenever a mapping exists.
+//! * The set is bounded ([`moved::MAX_RUNS`] runs, [`moved::MAX_PAGES`] pages): a move that
+//!   would outgrow it punches the whole set first.
+//!
+//! A write whose source buffer waits for a pager holds the host file's lock meanwhile, and
+//! every punch of that file waits for it, as decommit and zero always did; with moved-out
+//! pages, mapping the VMO and `ZX_INFO_VMO` can wait too.
+//!
+//! IOB regions are VMOs without handles, so never aux VMOs: their sets stay empty (the ID
+//! allocator reads and writes their files directly).
+//!
 //! # Deviations from Zircon
 //! * Bytes beyond `memfd::MAX_LEN` of the rare VMOs larger than 8 EiB (above).
 //! * Discardable VMOs are never discarded (the host has no such reclaim), so `LOCK` always
@@ -39,13 +65,15 @@
 //! * A read/write whose buffer the host refuses is `NOT_FOUND`, also when the buffer is
 //!   mapped without the needed permission (Zircon: `ACCESS_DENIED`); telling the two apart
 //!   would need the VMAR model, which the VMO layer must not call into.
+mod moved;
+
 use super::pager::PagerVmo;
 use crate::handle::{new_koid, Koid, Rights};
 use crate::host::memfd::{self, CallerBuf, CallerBufMut};
 use crate::host::Errno;
 use crate::status::{Status, ZxResult};
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use zx_sys::*;
 
@@ -56,6 +84,10 @@ pub const MAX_SIZE: u64 = 0xFFFF_FFFF_FFFE_0000;
 
 /// How many recent shrinks a racing write can look back on (see the module comment).
 const RECENT_SHRINKS: usize = 8;
+
+/// Small supplies a VMO serves as aux VMO before [`Vmo::supply_view`] maps it: one-shot aux
+/// VMOs never pay for a mapping.
+const VIEW_AFTER_SUPPLIES: u32 = 4;
 
 pub struct Vmo {
     koid: Koid,
@@ -70,6 +102,10 @@ pub struct Vmo {
     state: Mutex<State>,
     /// Set once, at creation, for pager-backed VMOs (`object::pager`).
     pager: OnceLock<Arc<PagerVmo>>,
+    /// Small supplies from this VMO so far, up to [`VIEW_AFTER_SUPPLIES`].
+    supplies: AtomicU32,
+    /// The file mapped for supplies to copy from ([`Vmo::supply_view`]).
+    view: OnceLock<Option<memfd::View>>,
 }
 
 struct State {
@@ -85,6 +121,11 @@ struct State {
     lock_count: u64,
     /// File length after shrink number `n`, at index `n % RECENT_SHRINKS`.
     recent_shrinks: [u64; RECENT_SHRINKS],
+    /// Pages moved out by supplies, not yet punched (module docs). Empty while
+    /// `num_mappings` or `announced_maps` is non-zero.
+    moved: moved::MovedOut,
+    /// Mappings being installed ([`Vmo::announce_mapping`]).
+    announced_maps: usize,
 }
 
 /// Length of the host file of a VMO of `size` bytes.
@@ -175,8 +216,12 @@ impl Vmo {
                 cache_policy: ZX_CACHE_POLICY_CACHED,
                 lock_count: 0,
                 recent_shrinks: [0; RECENT_SHRINKS],
+                moved: moved::MovedOut::default(),
+                announced_maps: 0,
             }),
             pager: OnceLock::new(),
+            supplies: AtomicU32::new(0),
+            view: OnceLock::new(),
         }))
     }
 
@@ -241,30 +286,50 @@ impl Vmo {
     }
 
     /// Checks a read/write of `len` bytes at `offset` (uncached → `BAD_STATE`, then the
-    /// range, overflow included → `OUT_OF_RANGE`). Returns the end and the shrink count.
-    fn check_io(&self, offset: u64, len: u64) -> ZxResult<(u64, u64)> {
+    /// range, overflow included → `OUT_OF_RANGE`). Returns the end, the shrink count and the
+    /// locked state.
+    fn check_io(&self, offset: u64, len: u64) -> ZxResult<(u64, u64, MutexGuard<'_, State>)> {
         let st = self.lock();
         if st.cache_policy != ZX_CACHE_POLICY_CACHED {
             return Err(Status::BAD_STATE);
         }
         let end = check_range(offset, len, st.size)?;
-        Ok((end, self.shrinks.load(Ordering::SeqCst)))
+        Ok((end, self.shrinks.load(Ordering::SeqCst), st))
     }
 
     /// `zx_vmo_read` after the handle lookup: the range is checked before the buffer is
-    /// touched; an inaccessible buffer is `NOT_FOUND`.
+    /// touched; an inaccessible buffer is `NOT_FOUND`. Moved-out pages read as zero.
     pub fn read(&self, buf: &CallerBufMut, offset: u64) -> ZxResult {
         let len = buf.len() as u64;
-        let (end, _) = self.check_io(offset, len)?;
+        let (end, _, st) = self.check_io(offset, len)?;
+        let zero = match st.moved.is_empty() || len == 0 {
+            true => Vec::new(),
+            false => st.moved.pieces(offset / PAGE, end.div_ceil(PAGE)),
+        };
+        drop(st);
         if let Some(pager) = self.pager.get() {
             // Holes of the memfd read without faulting: ask the pager for them first.
             pager.before_read(offset, len)?;
         }
-        let from_file = host_len(end).saturating_sub(offset);
+        let mut at = offset;
+        for (s, e) in zero {
+            let (s, e) = ((s * PAGE).max(offset), (e * PAGE).min(end));
+            self.read_range(buf, offset, at, s - at)?;
+            Self::zero_range_of(buf, (s - offset) as usize, (e - s) as usize)?;
+            at = e;
+        }
+        self.read_range(buf, offset, at, end - at)
+    }
+
+    /// Reads file bytes `[at, at + len)` into `buf[at - start..]` (`start` is the offset of
+    /// `buf[0]`); bytes beyond the host file read as zero.
+    fn read_range(&self, buf: &CallerBufMut, start: u64, at: u64, len: u64) -> ZxResult {
+        let skip = (at - start) as usize;
+        let from_file = host_len(at + len).saturating_sub(at).min(len);
         let mut done = 0u64;
         while done < from_file {
             let chunk = (from_file - done) as usize;
-            match memfd::read_into(&self.fd, buf, done as usize, offset + done, chunk) {
+            match memfd::read_into(&self.fd, buf, skip + done as usize, at + done, chunk) {
                 // The file ended early: a concurrent shrink won the race.
                 Ok(0) => return Err(Status::OUT_OF_RANGE),
                 Ok(n) => done += n as u64,
@@ -273,50 +338,45 @@ impl Vmo {
                 Err(e) => return Err(host_alloc_error(e, "pread from a VMO")),
             }
         }
-        if done < len {
-            memfd::zero_into(buf, done as usize, (len - done) as usize).map_err(|e| match e {
-                Errno::EFAULT => Status::NOT_FOUND,
-                e => host_alloc_error(e, "zero-filling a read beyond the host file"),
-            })?;
+        Self::zero_range_of(buf, skip + done as usize, (len - done) as usize)
+    }
+
+    /// Zero-fills `buf[at..at + len]`.
+    fn zero_range_of(buf: &CallerBufMut, at: usize, len: usize) -> ZxResult {
+        if len == 0 {
+            return Ok(());
         }
-        Ok(())
+        memfd::zero_into(buf, at, len).map_err(|e| match e {
+            Errno::EFAULT => Status::NOT_FOUND,
+            e => host_alloc_error(e, "zero-filling a read"),
+        })
     }
 
     /// `zx_vmo_write` after the handle lookup: as [`Vmo::read`]; bytes beyond
     /// `memfd::MAX_LEN` cannot be written (`NO_MEMORY`, checked before any transfer).
     pub fn write(&self, buf: &CallerBuf, offset: u64) -> ZxResult {
         let len = buf.len() as u64;
-        let (end, shrinks) = self.check_io(offset, len)?;
+        let (end, shrinks, mut st) = self.check_io(offset, len)?;
         if len == 0 {
             return Ok(());
         }
         if end > memfd::MAX_LEN {
             return Err(Status::NO_MEMORY);
         }
+        let claim = match st.moved.is_empty() {
+            true => None,
+            false => self.claim_moved(&mut st, offset, end)?,
+        };
+        drop(st);
         if let Some(pager) = self.pager.get() {
+            // Never an aux VMO, so nothing of it is moved out or claimed.
+            debug_assert!(claim.is_none());
             pager.before_write(offset, len)?;
         }
-        let mut done = 0u64;
-        let mut result = Ok(());
-        while done < len {
-            let chunk = (len - done) as usize;
-            match memfd::write_from(&self.fd, buf, done as usize, offset + done, chunk) {
-                Ok(0) => {
-                    result = Err(host_alloc_error(Errno(libc::EIO), "pwrite to a VMO"));
-                    break;
-                }
-                Ok(n) => done += n as u64,
-                Err(Errno(libc::EINTR)) => {}
-                Err(Errno::EFAULT) => {
-                    result = Err(Status::NOT_FOUND);
-                    break;
-                }
-                Err(e) => {
-                    result = Err(host_alloc_error(e, "pwrite to a VMO"));
-                    break;
-                }
-            }
-        }
+        let (done, result) = match claim {
+            None => self.write_range(buf, offset, offset, len),
+            Some((writer, runs)) => self.write_claimed(buf, offset, end, writer, &runs),
+        };
         if let Some(pager) = self.pager.get() {
             pager.after_write(offset, done);
         }
@@ -324,6 +384,96 @@ impl Vmo {
             self.settle_racing_write(shrinks, end)?;
         }
         result
+    }
+
+    /// Writes `len` caller bytes, from `buf[at - start..]`, at file offset `at` (`start` is
+    /// the offset of `buf[0]`). Returns the bytes written and the result.
+    fn write_range(&self, buf: &CallerBuf, start: u64, at: u64, len: u64) -> (u64, ZxResult) {
+        let skip = (at - start) as usize;
+        let mut done = 0u64;
+        while done < len {
+            let chunk = (len - done) as usize;
+            match memfd::write_from(&self.fd, buf, skip + done as usize, at + done, chunk) {
+                Ok(0) => {
+                    let e = host_alloc_error(Errno(libc::EIO), "pwrite to a VMO");
+                    return (done, Err(e));
+                }
+                Ok(n) => done += n as u64,
+                Err(Errno(libc::EINTR)) => {}
+                Err(Errno::EFAULT) => return (done, Err(Status::NOT_FOUND)),
+                Err(e) => return (done, Err(host_alloc_error(e, "pwrite to a VMO"))),
+            }
+        }
+        (done, Ok(()))
+    }
+
+    /// Under the lock, before a write of `[offset, end)`: moved-out pages it covers in part
+    /// are punched (their other bytes must read as zero); those it covers whole are claimed
+    /// (module docs). Returns the claim, if any.
+    fn claim_moved(
+        &self,
+        st: &mut State,
+        offset: u64,
+        end: u64,
+    ) -> ZxResult<Option<(u64, moved::Runs)>> {
+        let (first, last) = (offset / PAGE, (end - 1) / PAGE);
+        let (whole_lo, whole_hi) = (offset.div_ceil(PAGE), end / PAGE);
+        let mut punch = Vec::new();
+        if offset % PAGE != 0 {
+            punch.extend(st.moved.take(first, first + 1));
+        }
+        if end % PAGE != 0 {
+            punch.extend(st.moved.take(last, last + 1));
+        }
+        let claim = if whole_lo < whole_hi {
+            let (writer, mine, taken) = st.moved.claim(whole_lo, whole_hi);
+            punch.extend(taken);
+            (!mine.is_empty()).then_some((writer, mine))
+        } else {
+            None
+        };
+        if let Err(e) = self.punch_pages(st, &punch) {
+            if let Some((writer, _)) = &claim {
+                st.moved.abandon(*writer);
+            }
+            return Err(e);
+        }
+        Ok(claim)
+    }
+
+    /// A write of `[offset, end)` over claimed moved-out runs (pages): run by run, so that
+    /// each leaves the set as soon as its bytes have landed; a run punched meanwhile is
+    /// written again. Returns the bytes written (a prefix) and the result.
+    fn write_claimed(
+        &self,
+        buf: &CallerBuf,
+        offset: u64,
+        end: u64,
+        writer: u64,
+        runs: &[(u64, u64)],
+    ) -> (u64, ZxResult) {
+        let mut at = offset;
+        for &(s, e) in runs {
+            let (lo, hi) = (s * PAGE, e * PAGE);
+            let (n, r) = self.write_range(buf, offset, at, lo - at);
+            if r.is_err() {
+                self.lock().moved.abandon(writer);
+                return (at - offset + n, r);
+            }
+            // On failure the run stays moved out: its bytes are partly old ones.
+            let (mut n, mut r) = self.write_range(buf, offset, lo, hi - lo);
+            if r.is_ok() && self.lock().moved.release(writer, s, e) < e - s {
+                // Punched while being written: the bytes that landed first are gone.
+                (n, r) = self.write_range(buf, offset, lo, hi - lo);
+            }
+            if r.is_err() {
+                self.lock().moved.abandon(writer);
+                return (lo - offset + n, r);
+            }
+            at = hi;
+        }
+        let (n, r) = self.write_range(buf, offset, at, end - at);
+        (at - offset + n, r)
     }
 
     /// A write that started before shrink number `since + 1` has finished: if any shrink
@@ -376,6 +526,8 @@ impl Vmo {
                 st.recent_shrinks[(n % RECENT_SHRINKS as u64) as usize] = old_len;
                 return Err(host_alloc_error(e, "ftruncate (shrink)"));
             }
+            // Gone with the file's tail; a claim there makes its writer try again.
+            st.moved.take(rounded / PAGE, u64::MAX);
         } else if new_len > old_len {
             // Drop anything a racing write left beyond the old end, then grow with zeros.
             memfd::set_len(&self.fd, old_len)
@@ -394,7 +546,7 @@ impl Vmo {
             pager.on_resize(old_size, rounded);
         }
         // Zircon ignores a failure here too; the host cannot fail to zero in place.
-        let _ = self.punch_locked(&st, size, rounded - size);
+        let _ = self.punch_locked(&mut st, size, rounded - size);
         Ok(())
     }
 
@@ -409,7 +561,8 @@ impl Vmo {
             return Ok(());
         }
         let from = stream_size.min(st.stream_size);
-        self.zero_locked(&st, from, st.size - from)?;
+        let len = st.size - from;
+        self.zero_locked(&mut st, from, len)?;
         st.stream_size = stream_size;
         Ok(())
     }
@@ -419,17 +572,22 @@ impl Vmo {
     pub fn set_content_size(&self, size: u64) -> ZxResult {
         let mut st = self.lock();
         if size < st.size {
-            self.zero_locked(&st, size, st.size - size)?;
+            let len = st.size - size;
+            self.zero_locked(&mut st, size, len)?;
         }
         st.stream_size = size;
         Ok(())
     }
 
     /// Punches `[offset, offset + len)`, clipped to the host file.
-    fn punch_locked(&self, st: &State, offset: u64, len: u64) -> ZxResult {
+    fn punch_locked(&self, st: &mut State, offset: u64, len: u64) -> ZxResult {
         let end = host_len(offset.saturating_add(len).min(st.size));
         if offset >= end {
             return Ok(());
+        }
+        if !st.moved.is_empty() {
+            // Moved-out pages only partly inside must read as zero in full.
+            self.flush_moved(st, offset / PAGE, end.div_ceil(PAGE))?;
         }
         memfd::punch_hole(&self.fd, offset, end - offset)
             .map_err(|e| host_alloc_error(e, "fallocate(PUNCH_HOLE)"))?;
@@ -446,7 +604,7 @@ impl Vmo {
     }
 
     /// `ZeroRange`: refused on uncached VMOs (`BAD_STATE`), like writes.
-    fn zero_locked(&self, st: &State, offset: u64, len: u64) -> ZxResult {
+    fn zero_locked(&self, st: &mut State, offset: u64, len: u64) -> ZxResult {
         if st.cache_policy != ZX_CACHE_POLICY_CACHED {
             return Err(Status::BAD_STATE);
         }
@@ -461,7 +619,7 @@ impl Vmo {
             check_range(offset, len, self.size())?;
             return pager.before_read(offset, len);
         }
-        let st = self.lock();
+        let mut st = self.lock();
         let end = check_range(offset, len, st.size)?;
         let start = offset - offset % PAGE;
         let end = end.next_multiple_of(PAGE);
@@ -470,6 +628,10 @@ impl Vmo {
         }
         if end > memfd::MAX_LEN {
             return Err(Status::NO_MEMORY);
+        }
+        if !st.moved.is_empty() {
+            // Allocating keeps old bytes: moved-out pages become zero pages.
+            self.flush_moved(&mut st, start / PAGE, end / PAGE)?;
         }
         // Under the lock: fallocate beyond a concurrently shrunk end would grow the file.
         memfd::allocate(&self.fd, start, end - start)
@@ -484,12 +646,12 @@ impl Vmo {
             // Plain VMOs only (zircon-abi.md §2.2).
             return Err(Status::NOT_SUPPORTED);
         }
-        let st = self.lock();
+        let mut st = self.lock();
         check_range(offset, len, st.size)?;
         if offset & (PAGE - 1) != 0 || len & (PAGE - 1) != 0 {
             return Err(Status::INVALID_ARGS);
         }
-        self.punch_locked(&st, offset, len)
+        self.punch_locked(&mut st, offset, len)
     }
 
     /// `ZX_VMO_OP_ZERO`: uncached → `BAD_STATE`, range → `OUT_OF_RANGE`; any alignment.
@@ -506,12 +668,12 @@ impl Vmo {
             pager.before_write(offset, len)?;
             st = self.lock();
             check_range(offset, len, st.size)?;
-            self.punch_locked(&st, offset, len)?;
+            self.punch_locked(&mut st, offset, len)?;
             drop(st);
             pager.after_write(offset, len);
             return Ok(());
         }
-        self.punch_locked(&st, offset, len)
+        self.punch_locked(&mut st, offset, len)
     }
 
     /// `zx_vmo_op_range` after a lookup with no rights, given the handle's `rights`.
@@ -647,7 +809,7 @@ impl Vmo {
         if st.num_mappings > 0 {
             return Err(Status::BAD_STATE);
         }
-        if st.cache_policy != ZX_CACHE_POLICY_CACHED && self.committed_bytes_locked(&st) > 0 {
+        if st.cache_policy != ZX_CACHE_POLICY_CACHED && self.committed_bytes_locked(&mut st) > 0 {
             return Err(Status::BAD_STATE);
         }
         st.cache_policy = policy;
@@ -678,20 +840,112 @@ impl Vmo {
 
     /// Bytes of the VMO's pages that hold memory on the host, at most the VMO's size.
     pub fn committed_bytes(&self) -> u64 {
-        let st = self.lock();
-        self.committed_bytes_locked(&st)
+        let mut st = self.lock();
+        self.committed_bytes_locked(&mut st)
     }
 
-    fn committed_bytes_locked(&self, st: &State) -> u64 {
+    fn committed_bytes_locked(&self, st: &mut State) -> u64 {
+        if !st.moved.is_empty() {
+            // Moved-out pages are not committed; if a punch failed they stay counted.
+            let _ = self.flush_moved(st, 0, u64::MAX);
+        }
         memfd::allocated_bytes(&self.fd).unwrap_or(0).min(st.size)
+    }
+
+    /// Punches the moved-out pages among pages `[lo, hi)`, one call per run.
+    fn flush_moved(&self, st: &mut State, lo: u64, hi: u64) -> ZxResult {
+        let runs = st.moved.take(lo, hi);
+        self.punch_pages(st, &runs)
+    }
+
+    /// Punches runs of pages taken out of the moved-out set, clipped to the host file. On
+    /// failure the runs not punched go back into the set: they still read as zero.
+    fn punch_pages(&self, st: &mut State, runs: &[(u64, u64)]) -> ZxResult {
+        let len = host_len(st.size);
+        for (i, &(s, e)) in runs.iter().enumerate() {
+            let (s, e) = (
+                s.saturating_mul(PAGE).min(len),
+                e.saturating_mul(PAGE).min(len),
+            );
+            if s >= e {
+                continue;
+            }
+            if let Err(err) = memfd::punch_hole(&self.fd, s, e - s) {
+                for &(s, e) in &runs[i..] {
+                    let _ = st.moved.insert(s, e);
+                }
+                return Err(host_alloc_error(
+                    err,
+                    "fallocate(PUNCH_HOLE) of moved-out pages",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A read-only mapping of the file for `zx_pager_supply_pages` to `UFFDIO_COPY` small
+    /// runs from, saving a `pread` into a buffer: made once the VMO has been the aux VMO of
+    /// [`VIEW_AFTER_SUPPLIES`] small supplies, if the host allows (`memfd::View`). It is no
+    /// mapping in the Zircon sense (not counted, never seen by callers). It sees the file as
+    /// it is, old bytes of moved-out pages included, so supplies never copy those through it
+    /// (they supply zero pages for them); a hole read through it gets allocated, and the
+    /// move that follows takes it out again.
+    pub fn supply_view(&self) -> Option<&memfd::View> {
+        if let Some(view) = self.view.get() {
+            return view.as_ref();
+        }
+        if self.supplies.fetch_add(1, Ordering::Relaxed) < VIEW_AFTER_SUPPLIES {
+            return None;
+        }
+        self.view
+            .get_or_init(|| memfd::View::new(&self.fd, host_len(self.size())).ok())
+            .as_ref()
+    }
+
+    /// The pages among `[offset, offset + len)` (page-aligned) moved out earlier, as runs of
+    /// page indices: `zx_pager_supply_pages` supplies zero pages for them.
+    pub fn moved_out_within(&self, offset: u64, len: u64) -> moved::Runs {
+        let st = self.lock();
+        if st.moved.is_empty() {
+            return Vec::new();
+        }
+        let end = offset.saturating_add(len).div_ceil(PAGE);
+        st.moved.pieces(offset / PAGE, end)
+    }
+
+    /// `zx_pager_supply_pages` copied `[offset, offset + len)` (page-aligned) out of this
+    /// aux VMO, which now reads as zero there. The pages join the moved-out set (module
+    /// docs); they are punched at once if the VMO is mapped or about to be, or if the range
+    /// alone is beyond the set's bounds. A full set is punched first.
+    pub fn move_out(&self, offset: u64, len: u64) -> ZxResult {
+        let mut st = self.lock();
+        // Clipped: the VMO may have shrunk meanwhile.
+        let end = host_len(offset.saturating_add(len).min(st.size));
+        if offset >= end {
+            return Ok(());
+        }
+        let (lo, hi) = (offset / PAGE, end.div_ceil(PAGE));
+        if st.num_mappings == 0 && st.announced_maps == 0 {
+            if st.moved.insert(lo, hi) {
+                return Ok(());
+            }
+            self.flush_moved(&mut st, 0, u64::MAX)?;
+            if st.moved.insert(lo, hi) {
+                return Ok(());
+            }
+        }
+        // Writes claiming pages here find them gone and write them again.
+        st.moved.take(lo, hi);
+        memfd::punch_hole(&self.fd, offset, end - offset)
+            .map_err(|e| host_alloc_error(e, "fallocate(PUNCH_HOLE) of supplied aux pages"))
     }
 
     /// `zx_info_vmo_t` for a query through a handle with `rights`. `share_count` is the
     /// number of address spaces mapping the VMO, at least 1: zx-shim has one. A plain VMO
     /// has no children and no sharing, so its private and scaled counts equal its totals.
     pub fn info(&self, rights: Rights) -> zx_info_vmo_t {
-        let st = self.lock();
-        let committed = self.committed_bytes_locked(&st);
+        let mut st = self.lock();
+        let committed = self.committed_bytes_locked(&mut st);
         let mut flags = ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE;
         if self.resizable {
             flags |= ZX_INFO_VMO_RESIZABLE;
@@ -727,6 +981,18 @@ impl Vmo {
         }
     }
 
+    /// A mapping of this VMO is about to be installed on the host, which reads the file
+    /// directly: moved-out pages are punched now, and supplies punch at once until the
+    /// returned guard is dropped, after [`Vmo::add_mapping`] (module docs).
+    pub fn announce_mapping(&self) -> ZxResult<MappingAnnounced<'_>> {
+        let mut st = self.lock();
+        if !st.moved.is_empty() {
+            self.flush_moved(&mut st, 0, u64::MAX)?;
+        }
+        st.announced_maps += 1;
+        Ok(MappingAnnounced(self))
+    }
+
     /// A mapping of this VMO was created (for `zx_info_vmo_t.num_mappings`; merged
     /// mappings count once, so the VMAR layer calls this per mapping object).
     pub fn add_mapping(&self) {
@@ -742,6 +1008,17 @@ impl Vmo {
 
     pub fn num_mappings(&self) -> usize {
         self.lock().num_mappings
+    }
+}
+
+/// A mapping being installed ([`Vmo::announce_mapping`]); drop it once the mapping is
+/// counted or abandoned.
+pub struct MappingAnnounced<'a>(&'a Vmo);
+
+impl Drop for MappingAnnounced<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        st.announced_maps = st.announced_maps.saturating_sub(1);
     }
 }
 
@@ -1054,6 +1331,126 @@ mod tests {
             d.info(Rights::NONE).flags & ZX_INFO_VMO_DISCARDABLE,
             ZX_INFO_VMO_DISCARDABLE
         );
+    }
+
+    const P: u64 = 4096;
+
+    fn allocated(vmo: &Vmo) -> u64 {
+        memfd::allocated_bytes(vmo.fd()).unwrap()
+    }
+
+    #[test]
+    fn move_out_defers_the_punch_and_reads_zero() {
+        let vmo = Vmo::create(4 * P, false).unwrap();
+        write(&vmo, 0, &[7u8; 4 * P as usize]).unwrap();
+        vmo.move_out(0, 2 * P).unwrap();
+        assert_eq!(vmo.moved_out_within(0, 4 * P), [(0, 2)]);
+        assert_eq!(vmo.moved_out_within(P, P), [(1, 2)]);
+        // Reads see zero without any punch.
+        assert_eq!(
+            read(&vmo, 100, 2 * P as usize - 100).unwrap()[..],
+            [0; 8092][..]
+        );
+        assert_eq!(read(&vmo, 2 * P - 1, 2).unwrap(), [0, 7]);
+        assert_eq!(allocated(&vmo), 4 * P);
+        // The committed count settles them.
+        assert_eq!(vmo.committed_bytes(), 2 * P);
+        assert_eq!(allocated(&vmo), 2 * P);
+        assert_eq!(vmo.moved_out_within(0, 4 * P), []);
+    }
+
+    #[test]
+    fn writes_over_moved_out_pages() {
+        let vmo = Vmo::create(3 * P, false).unwrap();
+        write(&vmo, 0, &[7u8; 3 * P as usize]).unwrap();
+        vmo.move_out(0, 3 * P).unwrap();
+        // A whole page: no punch, the page leaves the set with its new bytes.
+        write(&vmo, 0, &[9u8; P as usize]).unwrap();
+        assert_eq!(allocated(&vmo), 3 * P);
+        assert_eq!(vmo.moved_out_within(0, 3 * P), [(1, 3)]);
+        assert_eq!(read(&vmo, 0, P as usize).unwrap(), [9u8; P as usize]);
+        // Part of a page: punched first, so the rest of it reads as zero.
+        write(&vmo, P + 10, b"abc").unwrap();
+        assert_eq!(vmo.moved_out_within(0, 3 * P), [(2, 3)]);
+        let page = read(&vmo, P, P as usize).unwrap();
+        assert_eq!(&page[10..13], b"abc");
+        assert_eq!(page.iter().filter(|&&b| b != 0).count(), 3);
+        assert_eq!(vmo.committed_bytes(), 2 * P);
+    }
+
+    #[test]
+    fn mapped_or_announced_vmos_punch_at_once() {
+        let vmo = Vmo::create(4 * P, false).unwrap();
+        write(&vmo, 0, &[7u8; 4 * P as usize]).unwrap();
+        vmo.add_mapping();
+        vmo.move_out(0, P).unwrap();
+        assert_eq!(allocated(&vmo), 3 * P);
+        vmo.remove_mapping();
+        vmo.move_out(P, P).unwrap();
+        assert_eq!(allocated(&vmo), 3 * P);
+        {
+            let _announced = vmo.announce_mapping().unwrap();
+            assert_eq!(allocated(&vmo), 2 * P);
+            vmo.move_out(2 * P, P).unwrap();
+            assert_eq!(allocated(&vmo), P);
+        }
+        vmo.move_out(3 * P, P).unwrap();
+        assert_eq!((allocated(&vmo), vmo.committed_bytes()), (P, 0));
+    }
+
+    #[test]
+    fn moved_out_set_stays_bounded() {
+        const PAGES: u64 = 200;
+        let vmo = Vmo::create(PAGES * P, false).unwrap();
+        write(&vmo, 0, &vec![7u8; (PAGES * P) as usize]).unwrap();
+        for p in (0..PAGES).step_by(2) {
+            vmo.move_out(p * P, P).unwrap();
+        }
+        let held = allocated(&vmo) / P - PAGES / 2;
+        assert!(
+            (1..=moved::MAX_RUNS as u64).contains(&held),
+            "{held} pages held"
+        );
+        assert_eq!(vmo.committed_bytes(), PAGES / 2 * P);
+        // Too large for the set: punched at once.
+        let big = Vmo::create((moved::MAX_PAGES + 1) * P, false).unwrap();
+        vmo_fill(&big);
+        big.move_out(0, big.size()).unwrap();
+        assert_eq!(allocated(&big), 0);
+    }
+
+    fn vmo_fill(vmo: &Vmo) {
+        vmo.commit_range(0, vmo.size()).unwrap();
+        assert_eq!(allocated(vmo), vmo.size());
+    }
+
+    #[test]
+    fn resizes_and_op_ranges_over_moved_out_pages() {
+        let vmo = Vmo::create(4 * P, true).unwrap();
+        write(&vmo, 0, &[7u8; 4 * P as usize]).unwrap();
+        vmo.move_out(0, 4 * P).unwrap();
+        vmo.commit_range(0, 1).unwrap();
+        assert_eq!(read(&vmo, 0, P as usize).unwrap(), [0; P as usize]);
+        assert_eq!(vmo.moved_out_within(0, 4 * P), [(1, 4)]);
+        vmo.zero_range(P + 1, 1).unwrap();
+        assert_eq!(vmo.moved_out_within(0, 4 * P), [(2, 4)]);
+        vmo.set_size(3 * P - 1, ALL).unwrap();
+        assert_eq!(vmo.moved_out_within(0, 4 * P), []);
+        vmo.set_size(4 * P, ALL).unwrap();
+        assert_eq!(read(&vmo, 0, 4 * P as usize).unwrap(), [0; 4 * P as usize]);
+        // Only the committed page 0: zero and the shrink's tail zeroing punched pages 1, 2.
+        assert_eq!(vmo.committed_bytes(), P);
+    }
+
+    #[test]
+    fn supply_view_comes_after_a_few_supplies() {
+        let vmo = Vmo::create(4 * P, false).unwrap();
+        for _ in 0..VIEW_AFTER_SUPPLIES {
+            assert!(vmo.supply_view().is_none());
+        }
+        let view = vmo.supply_view().expect("a view");
+        assert!(view.at(3 * P, P as usize).is_some());
+        assert!(view.at(3 * P, P as usize + 1).is_none());
     }
 
     #[test]
