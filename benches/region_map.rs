@@ -12,11 +12,18 @@
 //!   bits. `place/random_limit/{n}` adds an upper limit halfway up the VMAR.
 //! - `cycle/{n}`: `place` (30 bits) + `insert` + `remove`, the region map's whole share of
 //!   a `zx_vmar_map` + `zx_vmar_unmap` pair.
+//! - `cycle_packed/{n}`: the same with the `n` one-page children packed at the bottom of
+//!   the VMAR (one large gap above them), as in `map_unmap_live` of `benches/vmar.rs`.
+//! - `cold/{cycle,cycle_packed}/{n}`: `cycle` and `cycle_packed` with the caches cooled
+//!   before each iteration (a 256 KiB read, outside the timed region), as the host calls
+//!   between two VMAR calls do: there the count of cache lines touched matters more
+//!   than instructions. `cold/timer` is the timed region alone (the clock reads).
 //!
 //! Run: `cargo bench --bench region_map -- --warm-up-time 1 --measurement-time 3`.
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 use zircon::object::region_map::{Placement, RegionMap};
 
 const PAGE: usize = 4096;
@@ -140,5 +147,72 @@ fn cycle(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, insert_remove, place, cycle);
+fn cycle_packed(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cycle_packed");
+    let mut rng = Rng(0xc1c1_e000_0000_0002);
+    for n in SIZES {
+        let mut m = RegionMap::new(BASE, SIZE);
+        for i in 0..n {
+            m.insert(BASE + i * PAGE, PAGE, [i as u64; 6]);
+        }
+        let r = req(PAGE, 30, None);
+        g.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| {
+                let s = m.place(black_box(&r), &mut || rng.next()).unwrap();
+                m.insert(s, PAGE, [0; 6]);
+                black_box(m.remove(s))
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Reads `buf` (a cache line at a time) to push other data out of L1 and most of L2.
+fn cool(buf: &[u8]) -> u64 {
+    buf.iter().step_by(64).map(|&b| u64::from(b)).sum()
+}
+
+fn cold(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cold");
+    let buf = vec![1u8; 256 << 10];
+    let mut rng = Rng(0xc01d_0000_0000_0003);
+    g.bench_function("timer", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                black_box(cool(&buf));
+                let t = Instant::now();
+                total += t.elapsed();
+            }
+            total
+        })
+    });
+    let r = req(PAGE, 30, None);
+    for n in SIZES {
+        let random = populated(n, &mut rng);
+        let mut packed = RegionMap::new(BASE, SIZE);
+        for i in 0..n {
+            packed.insert(BASE + i * PAGE, PAGE, [i as u64; 6]);
+        }
+        for (name, mut m) in [("cycle", random), ("cycle_packed", packed)] {
+            g.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        black_box(cool(&buf));
+                        let t = Instant::now();
+                        let s = m.place(black_box(&r), &mut || rng.next()).unwrap();
+                        m.insert(s, PAGE, [0; 6]);
+                        black_box(m.remove(s));
+                        total += t.elapsed();
+                    }
+                    total
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, insert_remove, place, cycle, cycle_packed, cold);
 criterion_main!(benches);

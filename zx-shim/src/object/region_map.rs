@@ -1,19 +1,33 @@
 //! The ordered child map of one VMAR, with a free-gap index for O(log n) placement.
 //!
 //! # Layout
-//! Children live in a `BTreeMap` keyed by start address (lookups, `find`, `intersecting`).
-//! The free space between them is kept as maximal non-empty gaps in two B+ trees. Their
-//! nodes sit in index arenas, hold up to 32 slots, and store each child's totals in the
-//! parent, so a descent never reads a node only for its sums. There is no `unsafe`.
-//! * `by_addr`, ordered by gap start. Every child subtree has its largest gap, the sum
-//!   of its gap lengths and its gap count.
-//! * `by_len`, ordered by `(length, start)`, with the same sum and count. The gaps of
-//!   length `>= len` form a suffix whose totals come from one descent.
+//! Children and free gaps share one B+ tree keyed by child start address. Its nodes sit
+//! in index arenas and there is no `unsafe`.
+//! * A leaf entry holds a child (start, length, value id) and the free gap after it, up
+//!   to the next child or the end of the map. The gap from `base` to the first child is
+//!   the *lead* gap, kept beside the tree. Leaves hold up to 16 entries as parallel
+//!   arrays (512 bytes) and are linked in address order.
+//! * The values sit in a slab of fixed chunks, with stable ids. A leaf shift never
+//!   moves a value, and the slab never reallocates more than one chunk.
+//! * An inner node holds up to 32 children. For each child it keeps the subtree's
+//!   lowest start and the subtree's gap totals: the largest gap, the sum of gap
+//!   lengths and the count of non-empty gaps. A descent never reads a node only for its
+//!   totals.
+//! * Separators are exact, so a free address always routes to the leaf holding the
+//!   child before it. The gap that an insert splits and the gaps that a remove joins
+//!   therefore sit in one leaf. The one exception is removing the first child of a
+//!   leaf: the gap before it belongs to the previous leaf, which takes one more
+//!   descent.
+//! * Insert and remove are one descent, with no allocation except node splits and
+//!   vector growth. They change one leaf and add the same difference to each total on
+//!   the path; `max` is refolded only on the levels that lost their largest gap.
 //!
-//! A child insert or remove changes at most three gaps. Totals are updated
-//! incrementally, and `max` is refolded only on the levels that lost their largest gap.
-//! `by_addr` usually needs one descent per child insert or remove. Both operations are
-//! O(log n).
+//! A second index sorts the non-empty gaps into length classes: 8 classes per power of
+//! two (`class_of`), exact below 16 bytes. Every class holds a vector of gap ids and the
+//! sum of their lengths. Every power of two (a *group*) holds its count and sum, and the
+//! index holds the count and sum of all gaps. The ids point into a slab that leaf
+//! entries reference. A gap whose length stays in its class only changes sums; moving
+//! it to another class is a swap-remove and a push. Both are O(1).
 //!
 //! # Placement (zircon-abi.md §3.3)
 //! Candidates are the `align`-aligned starts `s` with `[s, s+len)` inside one gap and
@@ -21,27 +35,45 @@
 //! W = 2^E. Zircon draws `i` from `[0, W)` and redraws from `[0, min(T, W))` if `i >= T`.
 //! The result is exactly uniform over the lowest `min(T, W)` candidates.
 //!
-//! **First fit** (E = 0, and the start of every random window) walks `by_addr` in order
-//! and skips children whose largest gap is shorter than `len`. It is exact. When gap
-//! starts are multiples of `align` (always true at page alignment, because children are
-//! page aligned), every gap it reaches fits. It then costs one root-to-leaf path. With a
-//! larger alignment it also inspects the gaps of length in `[len, len + align)` whose
-//! misaligned start makes them miss. That costs O(log n) per such gap ahead of the
-//! answer.
+//! **First fit** (E = 0, and the start of every random window) walks the tree in
+//! address order and skips subtrees whose largest gap is shorter than `len`. It is
+//! exact. When gap starts are multiples of `align` (always true at page alignment,
+//! because children are page aligned), every gap it reaches fits. It then costs one
+//! root-to-leaf path. With a larger alignment it also inspects the gaps of length in
+//! `[len, len + align)` whose misaligned start makes them miss. That costs O(log n) per
+//! such gap ahead of the answer.
 //!
 //! **Random placement** (E > 0) gives every gap `g` (length `L`, clipped at the limit) a
 //! stretch of a "proposal space" of `A` = `align` units per slot. Candidate `k` of
 //! the gap owns the interval `[k·A, (k+1)·A)` of that stretch. The rest of the stretch is
 //! *waste*: the room too short for a whole child or lost to alignment. Sampling draws a
-//! uniform unit, maps it to its gap by a sum descent, and accepts it if it lies inside a
-//! candidate's interval. Every candidate owns the same number of units, so an accepted
-//! draw is exactly uniform over the candidates the space covers. Two spaces are used:
+//! uniform unit, maps it to its gap, and accepts it if it lies inside a candidate's
+//! interval. Every candidate owns the same number of units, so an accepted draw is
+//! exactly uniform over the candidates the space covers. Two spaces are used:
 //! * **Whole map**, when there is no upper limit and
-//!   `U = Σ_{L >= len} (L - len + A) <= W·A`. This uses `by_len` with stretch
-//!   `L - len + A` for gaps with `L >= len`. Because `T·A <= U`, `T <= W`, so Zircon's
-//!   distribution here is uniform over all T candidates. Ours is the same, exactly.
-//!   At page alignment `U = T·A`, so this case is exactly Zircon's `T <= W` case.
-//! * **Address window**, otherwise. This uses `by_addr` with stretch
+//!   `U = Σ_{L >= len} (L - len + A) <= W·A`. This uses the length classes, with
+//!   stretch `L - len + A` for gaps with `L >= len`. Because `T·A <= U`, `T <= W`, so
+//!   Zircon's distribution here is uniform over all T candidates. Ours is the same,
+//!   exactly. At page alignment `U = T·A`, so this case is exactly Zircon's `T <= W`
+//!   case. It needs no first fit: the exact fallback below finds a candidate whenever
+//!   one exists.
+//!   - *Classes above len.* Every class above the class of `len` holds only gaps with
+//!     `L >= len`, so their totals give their share of U. They are the index totals
+//!     less the few groups below `len`. Draws walk the groups from the longest gaps
+//!     down, where most of the weight is.
+//!   - *The class of len* covers lengths `[lo, lo + width)` with `lo <= len`. If
+//!     `lo == len` it counts like the others. That holds for every page-multiple
+//!     request of at most 15 pages, and for every power of two. Otherwise each of its
+//!     gaps gets the stretch `lo + width - 1 - len + A`, and units beyond a gap's real
+//!     candidates are rejected. That makes an upper bound `U+`; the decision
+//!     `U <= W·A` is exact from the bounds, and only when W·A falls between them does
+//!     it scan that one class.
+//!   - *Inside a class* a gap's stretch is `(lo - len + A) + (L - lo)`. A unit in the
+//!     first parts picks a member by index. A unit in the second parts picks a member
+//!     with weight `L - lo < width` by rejection: a uniform member and offset in
+//!     `[0, width)`, kept if the offset is below `L - lo`. After 32 rejections it scans
+//!     the class. Both ways are exact.
+//! * **Address window**, otherwise. This uses the tree with stretch
 //!   `L + max(0, A - len)` for every gap. The stretch is linear in the subtree sums,
 //!   which a length-dependent hinge would not be. The space starts at the gap of the
 //!   first fit and is cut after `W·A` units (or at the limit). The accepted candidates
@@ -56,31 +88,43 @@
 //!   - Example: with 60 000 children and 16-page requests at E = 30, at most
 //!     60 000 · 15 of the 2^30 slots (0.08%) are lost, all at the top of the window.
 //!
-//! At page alignment the whole-map space has no waste, so every draw is accepted. In a
-//! mostly free window the acceptance is close to 1. After `MAX_DRAWS` rejections (a
-//! window filled almost entirely by gaps too short for the request), an exact
-//! enumeration of the gaps of length `>= len` in the covered space picks uniformly from
-//! the same candidate set. It costs O(k log n) for k such gaps. The `rng` draws are
-//! made unbiased by rejection, so the distribution above holds exactly, not only up to
-//! modulo bias.
+//! At page alignment the whole-map space wastes nothing outside a partial class of
+//! `len`, so every draw is accepted; in a mostly free window the acceptance is close
+//! to one. After `MAX_DRAWS` rejections (a window filled almost entirely by gaps too
+//! short for the request), an exact enumeration of the gaps of length `>= len` in the
+//! covered space picks uniformly from the same candidate set. It costs O(k log n) for k
+//! such gaps. The `rng` draws are made unbiased by rejection, so the distribution
+//! above holds exactly, not only up to modulo bias.
 //!
 //! # Cost
-//! `place` visits O(log n) nodes, plus the two cases above: near-miss gaps at large
-//! alignment, and the enumeration fallback. `last_place_visits` reports the count for the
-//! last call; each visit scans at most 32 slots. At 60 000 children the trees are 3 levels
-//! deep and a placement visits 4 (first fit) to 20 nodes. `insert` and `remove` are
-//! O(log n): one `BTreeMap` operation, usually one `by_addr` descent and at most three
-//! `by_len` operations.
-use std::collections::BTreeMap;
+//! `place` visits O(log n) nodes, plus three rare cases: near-miss gaps at large
+//! alignment, the enumeration fallback, and the scan of the class of `len` (only when
+//! W·A falls between the bounds above, or after 32 rejections inside a class).
+//! `last_place_visits` reports the tree nodes and gap-index probes of the last call;
+//! each node visit scans at most 32 slots. Walking the group totals (at most 62) is not
+//! counted. At 60 000 children a root-to-leaf path has about 4 nodes, and a placement
+//! visits 1 (whole map) to 20 nodes. `insert` and `remove` are one descent, O(log n),
+//! plus O(1) class updates. A second descent is needed only for splits, merges and a
+//! removed first entry of a leaf. `benches/region_map.rs` measures them beside a bare
+//! `BTreeMap`.
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Children of one VMAR keyed by absolute start address, with a free-gap index.
 pub struct RegionMap<T> {
     base: usize,
     size: usize,
-    children: BTreeMap<usize, (usize, T)>,
-    by_addr: GapTree,
-    by_len: GapTree,
+    tree: Tree,
+    /// The children's values, referenced by the leaf entries.
+    vals: Values<T>,
+    /// Length of the gap from `base` to the first child (all of the map when empty).
+    lead: usize,
+    /// Length-index id of the lead gap; `NONE` when it is empty or not indexed.
+    lead_id: u32,
+    /// Whether `lens` holds the gaps: exactly when the tree has more than one leaf. A
+    /// one-leaf map (up to 16 children) places by scanning its 17 gaps, in the leaf
+    /// that its insert and remove touch anyway, and keeps no index at all.
+    indexed: bool,
+    lens: LenIndex,
     /// Tree nodes visited by the last `place` (a work counter for tests; relaxed atomics
     /// keep the map `Sync` and cost a plain store).
     visits: AtomicUsize,
@@ -102,25 +146,35 @@ pub struct Placement {
 /// Rejected draws before `place` switches to exact enumeration.
 const MAX_DRAWS: usize = 32;
 
+/// Rejected member draws inside one length class before it is scanned.
+const CLASS_DRAWS: usize = 32;
+
+/// No arena slot (a missing leaf link or gap id).
+const NONE: u32 = u32::MAX;
+
+#[cold]
+#[track_caller]
+fn not_free(start: usize, len: usize) -> ! {
+    panic!("RegionMap::insert: [{start:#x}, +{len:#x}) is not free space of the map")
+}
+
 impl<T> RegionMap<T> {
     pub fn new(base: usize, size: usize) -> Self {
         assert!(
             base.checked_add(size).is_some(),
             "region wraps the address space"
         );
-        let mut map = RegionMap {
+        RegionMap {
             base,
             size,
-            children: BTreeMap::new(),
-            by_addr: GapTree::new(false),
-            by_len: GapTree::new(true),
+            tree: Tree::new(),
+            vals: Values::new(),
+            lead: size,
+            lead_id: NONE,
+            indexed: false,
+            lens: LenIndex::default(),
             visits: AtomicUsize::new(0),
-        };
-        if size > 0 {
-            map.by_addr.insert(base, size);
-            map.by_len.insert(base, size);
         }
-        map
     }
 
     pub fn base(&self) -> usize {
@@ -132,11 +186,11 @@ impl<T> RegionMap<T> {
     }
 
     pub fn len(&self) -> usize {
-        self.children.len()
+        self.tree.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.children.is_empty()
+        self.tree.count == 0
     }
 
     fn end(&self) -> usize {
@@ -150,12 +204,15 @@ impl<T> RegionMap<T> {
 
     /// Total free bytes.
     pub fn free_bytes(&self) -> usize {
-        self.by_addr.total.sum
+        self.lead + self.tree.total.sum
     }
 
     /// The free gaps in address order, as (start, len).
     pub fn gaps(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.by_addr.in_order()
+        let lead = (self.lead > 0).then_some((self.base, self.lead));
+        let rest = self.entries(self.tree.first_leaf(), 0);
+        lead.into_iter()
+            .chain(rest.filter(|e| e.gap > 0).map(|e| (e.start + e.len, e.gap)))
     }
 
     /// Inserts a child. Panics if `len == 0`, or if the child overlaps another child or
@@ -163,53 +220,217 @@ impl<T> RegionMap<T> {
     /// so it is made in release builds too: a silently corrupt index would hand out
     /// overlapping placements.
     pub fn insert(&mut self, start: usize, len: usize, value: T) {
-        let (gs, gl) = start
-            .checked_add(len)
-            .filter(|_| len > 0)
-            .and_then(|end| self.by_addr.carve(start, end))
-            .unwrap_or_else(|| {
-                panic!("RegionMap::insert: [{start:#x}, +{len:#x}) is not free space of the map")
-            });
-        let (end, gap_end) = (start + len, gs + gl);
-        self.by_len.remove(gs, gl);
-        if start > gs {
-            self.by_len.insert(gs, start - gs);
+        let end = match start.checked_add(len) {
+            Some(end) if len > 0 => end,
+            _ => not_free(start, len),
+        };
+        let mut path = [(0, 0); MAX_HEIGHT];
+        let (t, depth) = self.tree.descend(start, &mut path);
+        let path = &path[..depth];
+        let leaf = self.tree.leaf(t);
+        let pos = leaf.count_le(start);
+        // With exact separators only the leftmost leaf can route an address below its
+        // first child: that address lies in the lead gap.
+        debug_assert!(pos > 0 || path.iter().all(|p| p.1 == 0));
+        let (gs, gl, gid) = match pos {
+            0 => (self.base, self.lead, self.lead_id),
+            _ => (leaf.end(pos - 1), leaf.gap[pos - 1], leaf.gid[pos - 1]),
+        };
+        if start < gs || end > gs + gl {
+            not_free(start, len);
         }
-        if end < gap_end {
-            self.by_len.insert(end, gap_end - end);
+        let (left, right) = (start - gs, gs + gl - end);
+        // The gap keeps its id while it keeps a part; the part after the child moves
+        // to the child's entry.
+        let (left_id, right_id) = match (left > 0, right > 0) {
+            _ if !self.indexed => (NONE, NONE),
+            (true, true) => {
+                self.lens.set(gid, gs, left);
+                (gid, self.lens.add(end, right))
+            }
+            (true, false) => {
+                self.lens.set(gid, gs, left);
+                (gid, NONE)
+            }
+            (false, true) => {
+                self.lens.set(gid, end, right);
+                (NONE, gid)
+            }
+            (false, false) => {
+                self.lens.remove(gid);
+                (NONE, NONE)
+            }
+        };
+        let entry = Entry {
+            start,
+            len,
+            gap: right,
+            gid: right_id,
+            vid: self.vals.insert(value),
+        };
+        self.tree.count += 1;
+        if pos == 0 {
+            (self.lead, self.lead_id) = (left, left_id);
         }
-        self.children.insert(start, (len, value));
+        let room = self.tree.leaf(t).n < LEAF_CAP;
+        if pos > 0 {
+            let l = self.tree.leaf_mut(t);
+            (l.gap[pos - 1], l.gid[pos - 1]) = (left, left_id);
+        }
+        if room {
+            self.tree.leaf_mut(t).insert_at(pos, entry);
+            let old: &[usize] = if pos > 0 { &[gl] } else { &[] };
+            let new: &[usize] = if pos > 0 { &[left, right] } else { &[right] };
+            self.tree.fix_path(path, t, old, new);
+        } else {
+            if pos > 0 {
+                self.tree.fix_path(path, t, &[gl], &[left]);
+            }
+            self.tree.insert_entry(entry);
+            self.sync_index();
+        }
+    }
+
+    /// Builds or drops the length index when the tree gains or loses its inner levels:
+    /// O(`LEAF_CAP`), at a root split or collapse, which cost as much themselves.
+    fn sync_index(&mut self) {
+        let want = self.tree.height > 0;
+        if want == self.indexed {
+            return;
+        }
+        self.indexed = want;
+        if !want {
+            self.lens.clear();
+            self.lead_id = NONE;
+            let root = self.tree.root;
+            self.tree.leaf_mut(root).gid = [NONE; LEAF_CAP];
+            return;
+        }
+        if self.lead > 0 {
+            self.lead_id = self.lens.add(self.base, self.lead);
+        }
+        let mut t = self.tree.first_leaf();
+        while t != NONE {
+            let l = &mut self.tree.leaves[t as usize];
+            for i in 0..l.n {
+                if l.gap[i] > 0 {
+                    l.gid[i] = self.lens.add(l.end(i), l.gap[i]);
+                }
+            }
+            t = l.next;
+        }
     }
 
     /// Removes the child starting exactly at `start`; returns (len, value).
     pub fn remove(&mut self, start: usize) -> Option<(usize, T)> {
-        let (len, value) = self.children.remove(&start)?;
-        let (left, right) = self.by_addr.fill(start, start + len);
-        let (mut lo, mut joined) = (start, len);
-        if let Some((ls, ll)) = left {
-            self.by_len.remove(ls, ll);
-            (lo, joined) = (ls, joined + ll);
+        let mut path = [(0, 0); MAX_HEIGHT];
+        let (t, depth) = self.tree.descend(start, &mut path);
+        let path = &path[..depth];
+        let l = self.tree.leaf(t);
+        let i = l.count_le(start).checked_sub(1)?;
+        if l.start[i] != start {
+            return None;
         }
-        if let Some((rs, rl)) = right {
-            self.by_len.remove(rs, rl);
-            joined += rl;
+        let (clen, cgap, cid) = (l.len[i], l.gap[i], l.gid[i]);
+        let owner = if i > 0 {
+            Owner::Same
+        } else if path.iter().all(|p| p.1 == 0) {
+            Owner::Lead
+        } else {
+            Owner::Prev(self.tree.leaf_for(start - 1))
+        };
+        let (os, og, oid) = match owner {
+            Owner::Same => (l.end(i - 1), l.gap[i - 1], l.gid[i - 1]),
+            Owner::Lead => (self.base, self.lead, self.lead_id),
+            Owner::Prev(pt) => {
+                let pl = self.tree.leaf(pt);
+                let j = pl.n - 1;
+                (pl.end(j), pl.gap[j], pl.gid[j])
+            }
+        };
+        // The leaf keeps enough entries to lose one in place.
+        let fast = l.n > LEAF_MIN || depth == 0;
+        let joined = og + clen + cgap;
+        // The joined gap keeps one of the two ids, preferably one already in its class
+        // (a same-class move only changes sums).
+        let (keep, drop) = match (oid != NONE, cid != NONE) {
+            _ if !self.indexed => (NONE, NONE),
+            (true, true) if class_of(cgap) == class_of(joined) => (cid, oid),
+            (true, _) => (oid, cid),
+            (false, _) => (cid, NONE),
+        };
+        let id = if keep != NONE {
+            self.lens.set(keep, os, joined);
+            keep
+        } else if self.indexed {
+            self.lens.add(os, joined)
+        } else {
+            NONE
+        };
+        if drop != NONE {
+            self.lens.remove(drop);
         }
-        self.by_len.insert(lo, joined);
-        Some((len, value))
+        self.tree.count -= 1;
+        match owner {
+            Owner::Same => {
+                let l = self.tree.leaf_mut(t);
+                (l.gap[i - 1], l.gid[i - 1]) = (joined, id);
+                if fast {
+                    let e = l.remove_at(i);
+                    self.tree.fix_path(path, t, &[og, cgap], &[joined]);
+                    return Some((clen, self.vals.take(e.vid)));
+                }
+                self.tree.fix_path(path, t, &[og], &[joined]);
+            }
+            Owner::Lead => (self.lead, self.lead_id) = (joined, id),
+            Owner::Prev(pt) => {
+                let mut ppath = [(0, 0); MAX_HEIGHT];
+                let (pt2, pdepth) = self.tree.descend(start - 1, &mut ppath);
+                debug_assert_eq!(pt, pt2);
+                let pl = self.tree.leaf_mut(pt);
+                let j = pl.n - 1;
+                (pl.gap[j], pl.gid[j]) = (joined, id);
+                self.tree.fix_path(&ppath[..pdepth], pt, &[og], &[joined]);
+            }
+        }
+        if fast && i == 0 {
+            // The leaf's lowest start changes: it is the separator at the deepest level
+            // that did not take the first child (none on the leftmost path).
+            let l = self.tree.leaf_mut(t);
+            let e = l.remove_at(0);
+            let low = l.start[0];
+            if let Some(&(p, j)) = path.iter().rev().find(|p| p.1 > 0) {
+                self.tree.inners[p as usize].key[j] = low;
+            }
+            self.tree.fix_path(path, t, &[cgap], &[]);
+            return Some((clen, self.vals.take(e.vid)));
+        }
+        let e = self.tree.remove_entry(start);
+        self.sync_index();
+        Some((clen, self.vals.take(e.vid)))
     }
 
     pub fn get(&self, start: usize) -> Option<(usize, &T)> {
-        self.children.get(&start).map(|(l, v)| (*l, v))
+        let l = self.tree.leaf(self.tree.leaf_for(start));
+        let i = l.count_le(start).checked_sub(1)?;
+        (l.start[i] == start).then(|| (l.len[i], self.vals.get(l.vid[i])))
     }
 
     pub fn get_mut(&mut self, start: usize) -> Option<(usize, &mut T)> {
-        self.children.get_mut(&start).map(|(l, v)| (*l, v))
+        let l = self.tree.leaf(self.tree.leaf_for(start));
+        let i = l.count_le(start).checked_sub(1)?;
+        if l.start[i] != start {
+            return None;
+        }
+        let (len, vid) = (l.len[i], l.vid[i]);
+        Some((len, self.vals.get_mut(vid)))
     }
 
     /// The child containing `addr`, as (start, len, &value).
     pub fn find(&self, addr: usize) -> Option<(usize, usize, &T)> {
-        let (&s, (l, v)) = self.children.range(..=addr).next_back()?;
-        (addr - s < *l).then_some((s, *l, v))
+        let l = self.tree.leaf(self.tree.leaf_for(addr));
+        let i = l.count_le(addr).checked_sub(1)?;
+        (addr - l.start[i] < l.len[i]).then(|| (l.start[i], l.len[i], self.vals.get(l.vid[i])))
     }
 
     /// Children intersecting [start, start+len), in address order: (start, len, &value).
@@ -220,12 +441,16 @@ impl<T> RegionMap<T> {
         len: usize,
     ) -> impl Iterator<Item = (usize, usize, &T)> + '_ {
         let end = start.saturating_add(len);
-        let first = match self.find(start) {
-            Some((s, _, _)) => s,
-            None => start,
-        };
-        let range = if len == 0 { start..start } else { first..end };
-        self.children.range(range).map(|(&s, (l, v))| (s, *l, v))
+        let t = self.tree.leaf_for(start);
+        let l = self.tree.leaf(t);
+        let mut pos = l.count_le(start);
+        if pos > 0 && start - l.start[pos - 1] < l.len[pos - 1] {
+            pos -= 1;
+        }
+        let t = if len == 0 { NONE } else { t };
+        self.entries(t, pos)
+            .take_while(move |e| e.start < end)
+            .map(|e| (e.start, e.len, e.val))
     }
 
     /// Starts of the children intersecting the range (for callers that then mutate).
@@ -241,17 +466,33 @@ impl<T> RegionMap<T> {
         if len == 0 {
             return start >= self.base && end <= self.end();
         }
-        self.gap_containing(start, end).is_some()
+        let (gs, gl) = self.gap_before(start);
+        gs <= start && end <= gs + gl
     }
 
-    /// The gap containing the non-empty range [start, end), as (start, len).
-    fn gap_containing(&self, start: usize, end: usize) -> Option<(usize, usize)> {
-        let (gs, gl) = self.by_addr.floor(start, &mut 0)?;
-        (end <= gs + gl).then_some((gs, gl))
+    /// The gap after the last child starting at or below `addr`, or the lead gap if
+    /// there is none, as (start, len): the only gap that can hold `addr`. May be empty.
+    fn gap_before(&self, addr: usize) -> (usize, usize) {
+        let l = self.tree.leaf(self.tree.leaf_for(addr));
+        match l.count_le(addr).checked_sub(1) {
+            Some(i) => (l.end(i), l.gap[i]),
+            None => (self.base, self.lead),
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (usize, usize, &T)> + '_ {
-        self.children.iter().map(|(&s, (l, v))| (s, *l, v))
+        self.entries(self.tree.first_leaf(), 0)
+            .map(|e| (e.start, e.len, e.val))
+    }
+
+    /// Children in address order from a leaf position, along the leaf links.
+    fn entries(&self, leaf: u32, pos: usize) -> Entries<'_, T> {
+        Entries {
+            tree: &self.tree,
+            vals: &self.vals,
+            leaf,
+            pos,
+        }
     }
 
     /// Chooses a start for a new child (see the module doc for the exact distribution).
@@ -276,63 +517,95 @@ impl<T> RegionMap<T> {
         }
         let limit = req.upper_limit.map_or(self.end(), |u| u.min(self.end()));
         let q = Query { len, align, limit };
-        let first = self.by_addr.first_fit(&q, visits)?;
         if req.entropy_bits == 0 {
-            return Some(first.slot);
+            return self.first_fit(&q, visits).map(|f| f.slot);
         }
-        let window = 1u128 << req.entropy_bits.min(64);
-        let a = align as u128;
-        let space = if limit == self.end() {
-            let (count, sum) = self.by_len.suffix_at_least(len, visits);
-            let units = sum as u128 - count as u128 * len as u128 + count as u128 * a;
-            (units <= window * a).then_some(Space::WholeMap { units })
-        } else {
-            None
-        };
-        let space = match space {
-            Some(s) => s,
-            None => {
-                let kappa = align.saturating_sub(len);
-                let from = self.by_addr.prefix_weight(first.gap_start, kappa, visits);
-                let to = if limit == self.end() {
-                    self.by_addr.total.weight(kappa)
-                } else {
-                    let mut to = self.by_addr.prefix_weight(limit, kappa, visits);
-                    if let Some((gs, gl)) = self.by_addr.floor(limit, visits) {
-                        if gs < limit && gs + gl > limit {
-                            to -= (gs + gl - limit) as u128;
-                        }
-                    }
-                    to
-                };
-                Space::Window {
-                    from,
-                    units: (to - from).min(window * a),
-                    kappa,
-                }
-            }
-        };
+        let space = self.space(&q, req.entropy_bits, visits)?;
         for _ in 0..MAX_DRAWS {
             let r = uniform_below(space.units(), rng);
-            if let Some(slot) = self.try_unit(&space, &q, r, visits) {
+            if let Some(slot) = self.try_unit(&space, &q, r, rng, visits) {
                 return Some(slot);
             }
         }
-        self.enumerate_pick(&space, &q, first.gap_start, rng, visits)
+        self.enumerate_pick(&space, &q, rng, visits)
+    }
+
+    /// The proposal space of a random placement (see the module doc); None if no gap
+    /// can hold a candidate. The whole-map space needs no first fit: it holds a
+    /// candidate whenever one exists, and the exact fallback finds it.
+    fn space(&self, q: &Query, entropy_bits: u32, visits: &mut usize) -> Option<Space> {
+        let window = 1u128 << entropy_bits.min(64);
+        let cap = window * q.align as u128;
+        if q.limit == self.end() && !self.indexed {
+            let units = self.leaf_units(q);
+            if units == 0 {
+                return None;
+            }
+            if units <= cap {
+                return Some(Space::Leaf { units });
+            }
+        }
+        if q.limit == self.end() && self.indexed {
+            let w = self.lens.weights(q.len, q.align);
+            if w.units() == 0 {
+                return None;
+            }
+            let whole = if w.units() <= cap {
+                true
+            } else if w.lower > cap {
+                false
+            } else {
+                w.lower + self.lens.boundary_exact(&w, visits) <= cap
+            };
+            if whole {
+                return Some(Space::WholeMap(w));
+            }
+        }
+        let first_gap = self.first_fit(q, visits)?.gap_start;
+        let kappa = q.align.saturating_sub(q.len);
+        let from = self.prefix_weight(first_gap, kappa, visits);
+        let to = if q.limit == self.end() {
+            self.total_weight(kappa)
+        } else {
+            let mut to = self.prefix_weight(q.limit, kappa, visits);
+            let (gs, gl) = self.gap_before(q.limit);
+            if gs < q.limit && gs + gl > q.limit {
+                to -= (gs + gl - q.limit) as u128;
+            }
+            to
+        };
+        Some(Space::Window {
+            first_gap,
+            from,
+            units: (to - from).min(cap),
+            kappa,
+        })
     }
 
     /// Maps proposal unit `r` to the candidate owning it, if any.
-    fn try_unit(&self, space: &Space, q: &Query, r: u128, visits: &mut usize) -> Option<usize> {
+    fn try_unit(
+        &self,
+        space: &Space,
+        q: &Query,
+        r: u128,
+        rng: &mut dyn FnMut() -> u64,
+        visits: &mut usize,
+    ) -> Option<usize> {
         let a = q.align as u128;
         match *space {
-            Space::WholeMap { .. } => {
-                let (gs, gl, offset) = self.by_len.select_suffix(q.len, q.align, r, visits);
-                let k = offset / a;
-                slot_in_gap(gs, gs + gl, q, k)
+            Space::WholeMap(ref w) => {
+                let (gs, gl, offset) = self.lens.select(w, r, rng, visits)?;
+                slot_in_gap(gs, gs + gl, q, offset >> q.align.trailing_zeros())
             }
-            Space::Window { from, units, kappa } => {
-                let (gs, gl, before) = self.by_addr.select_weight(from + r, kappa, visits);
-                let k = (from + r - before) / a;
+            Space::Leaf { .. } => {
+                let (gs, gl, offset) = self.leaf_select(q, r);
+                slot_in_gap(gs, gs + gl, q, offset >> q.align.trailing_zeros())
+            }
+            Space::Window {
+                from, units, kappa, ..
+            } => {
+                let (gs, gl, before) = self.select_weight(from + r, kappa, visits);
+                let k = (from + r - before) >> q.align.trailing_zeros();
                 let slot = slot_in_gap(gs, (gs + gl).min(q.limit), q, k)?;
                 // The candidate's whole interval must lie in the window.
                 (before + (k + 1) * a <= from + units).then_some(slot)
@@ -346,29 +619,34 @@ impl<T> RegionMap<T> {
         &self,
         space: &Space,
         q: &Query,
-        first_gap: usize,
         rng: &mut dyn FnMut() -> u64,
         visits: &mut usize,
     ) -> Option<usize> {
-        let (end_units, kappa) = match *space {
-            Space::WholeMap { .. } => (u128::MAX, q.align.saturating_sub(q.len)),
-            Space::Window { from, units, kappa } => (from + units, kappa),
+        let (first_gap, end_units, kappa) = match *space {
+            Space::WholeMap(_) | Space::Leaf { .. } => {
+                (self.base, u128::MAX, q.align.saturating_sub(q.len))
+            }
+            Space::Window {
+                first_gap,
+                from,
+                units,
+                kappa,
+            } => (first_gap, from + units, kappa),
         };
         let mut runs: Vec<(usize, u128)> = Vec::new();
         let a = q.align as u128;
-        self.by_addr
-            .walk_fitting(first_gap, q.len, kappa, visits, &mut |gs, gl, before| {
-                if before >= end_units {
-                    return false;
-                }
-                let ge = (gs + gl).min(q.limit);
-                if let Some(s0) = slot_in_gap(gs, ge, q, 0) {
-                    let fit = ((ge - q.len - s0) / q.align) as u128 + 1;
-                    let in_window = (end_units - before) / a;
-                    runs.push((s0, fit.min(in_window)));
-                }
-                true
-            });
+        self.walk_fitting(first_gap, q.len, kappa, visits, &mut |gs, gl, before| {
+            if before >= end_units {
+                return false;
+            }
+            let ge = (gs + gl).min(q.limit);
+            if let Some(s0) = slot_in_gap(gs, ge, q, 0) {
+                let fit = ((ge - q.len - s0) / q.align) as u128 + 1;
+                let in_window = (end_units - before) / a;
+                runs.push((s0, fit.min(in_window)));
+            }
+            true
+        });
         let total: u128 = runs.iter().map(|r| r.1).sum();
         if total == 0 {
             return None;
@@ -381,6 +659,117 @@ impl<T> RegionMap<T> {
             i -= n;
         }
         None
+    }
+
+    /// `U = Σ_{L >= len} (L - len + A)` over the lead gap and the only leaf.
+    fn leaf_units(&self, q: &Query) -> u128 {
+        debug_assert_eq!(self.tree.height, 0);
+        let l = self.tree.leaf(self.tree.root);
+        let w = |g: usize| whole_weight(g, q);
+        w(self.lead) + l.gap[..l.n].iter().map(|&g| w(g)).sum::<u128>()
+    }
+
+    /// The gap holding unit `r < leaf_units(q)` of the whole-map space, as (start, len,
+    /// offset in its stretch), in address order.
+    fn leaf_select(&self, q: &Query, mut r: u128) -> (usize, usize, u128) {
+        let w = whole_weight(self.lead, q);
+        if r < w {
+            return (self.base, self.lead, r);
+        }
+        r -= w;
+        let l = self.tree.leaf(self.tree.root);
+        for i in 0..l.n {
+            let w = whole_weight(l.gap[i], q);
+            if r < w {
+                return (l.end(i), l.gap[i], r);
+            }
+            r -= w;
+        }
+        unreachable!("leaf_select past the total")
+    }
+
+    /// Weight of the lead gap with `len + kappa` per gap.
+    fn lead_weight(&self, kappa: usize) -> u128 {
+        gap_weight(self.lead, kappa)
+    }
+
+    /// The lowest candidate for `q`: the lead gap, then the tree.
+    fn first_fit(&self, q: &Query, visits: &mut usize) -> Option<FirstFit> {
+        if self.lead >= q.len {
+            if !fits_below(self.base, q) {
+                return None;
+            }
+            let end = (self.base + self.lead).min(q.limit);
+            if let Some(slot) = slot_in_gap(self.base, end, q, 0) {
+                return Some(FirstFit {
+                    gap_start: self.base,
+                    slot,
+                });
+            }
+        }
+        match self
+            .tree
+            .first_fit_rec(self.tree.root, self.tree.height, q, visits)
+        {
+            Flow::Found(f) => Some(f),
+            Flow::Stop | Flow::Continue => None,
+        }
+    }
+
+    /// Sum of `len + kappa` over the gaps starting below `addr`.
+    fn prefix_weight(&self, addr: usize, kappa: usize, visits: &mut usize) -> u128 {
+        let lead = if self.base < addr {
+            self.lead_weight(kappa)
+        } else {
+            0
+        };
+        lead + self.tree.prefix_weight(addr, kappa, visits)
+    }
+
+    fn total_weight(&self, kappa: usize) -> u128 {
+        self.lead_weight(kappa) + self.tree.total.weight(kappa)
+    }
+
+    /// The gap whose stretch `[before, before + len + kappa)` holds `r`, as
+    /// (start, len, before). `r` must be below the total weight.
+    fn select_weight(&self, r: u128, kappa: usize, visits: &mut usize) -> (usize, usize, u128) {
+        let lead = self.lead_weight(kappa);
+        if r < lead {
+            return (self.base, self.lead, 0);
+        }
+        let (gs, gl, before) = self.tree.select_weight(r - lead, kappa, visits);
+        (gs, gl, before + lead)
+    }
+
+    /// Calls `f(start, len, before)` in address order for the gaps of length `>= len`
+    /// starting at or after `from_start`, where `before` is the total weight
+    /// (`len + kappa` per gap) of all gaps below. Stops when `f` returns false. Visits
+    /// one path plus O(log n) nodes per gap reported.
+    fn walk_fitting(
+        &self,
+        from_start: usize,
+        len: usize,
+        kappa: usize,
+        visits: &mut usize,
+        f: &mut dyn FnMut(usize, usize, u128) -> bool,
+    ) {
+        if self.lead > 0
+            && self.base >= from_start
+            && self.lead >= len
+            && !f(self.base, self.lead, 0)
+        {
+            return;
+        }
+        let mut walk = Walk {
+            tree: &self.tree,
+            from_start,
+            len,
+            kappa,
+            visits,
+            before: self.lead_weight(kappa),
+            f,
+        };
+        walk.rec(self.tree.root, self.tree.height);
     }
 
     /// Checks every internal invariant; panics with a description on failure.
@@ -400,14 +789,44 @@ impl<T> RegionMap<T> {
             expect.push((cursor, self.end() - cursor));
         }
         let got: Vec<_> = self.gaps().collect();
-        assert_eq!(got, expect, "by_addr gaps disagree with the children");
-        let by_len: Vec<_> = self.by_len.in_order().collect();
-        let mut sorted = expect;
-        sorted.sort_by_key(|&(s, l)| (l, s));
-        assert_eq!(by_len, sorted, "by_len disagrees");
-        self.by_addr.check();
-        self.by_len.check();
+        assert_eq!(got, expect, "tree gaps disagree with the children");
+        assert_eq!(self.iter().count(), self.tree.count, "child count");
+        let first = self.iter().next().map_or(self.end(), |c| c.0);
+        assert_eq!(self.lead, first - self.base, "lead gap");
+        self.tree.check();
+        // When indexed, every non-empty gap, and only those, has a live id in the length
+        // index; otherwise the index is empty and no gap has an id.
+        assert_eq!(
+            self.indexed,
+            self.tree.height > 0,
+            "index without inner levels"
+        );
+        let mut ids = Vec::new();
+        let has_id = |gap: usize| self.indexed && gap > 0;
+        assert_eq!(self.lead_id != NONE, has_id(self.lead), "lead gap id");
+        if has_id(self.lead) {
+            ids.push((self.lead_id, self.base, self.lead));
+        }
+        for e in self.entries(self.tree.first_leaf(), 0) {
+            assert_eq!(e.gid != NONE, has_id(e.gap), "gap id of {:#x}", e.start);
+            if has_id(e.gap) {
+                ids.push((e.gid, e.start + e.len, e.gap));
+            }
+        }
+        self.lens.check(&ids);
+        self.vals.check(&self.tree);
     }
+}
+
+/// Where the gap before a removed child lives.
+#[derive(Clone, Copy)]
+enum Owner {
+    /// The entry before it in the same leaf.
+    Same,
+    /// The lead gap: the child is the first of the map.
+    Lead,
+    /// The last entry of this (previous) leaf.
+    Prev(u32),
 }
 
 #[derive(Clone, Copy)]
@@ -418,12 +837,21 @@ struct Query {
     limit: usize,
 }
 
+/// Whether a child of `q.len` starting at `start` ends at or below the limit.
+fn fits_below(start: usize, q: &Query) -> bool {
+    matches!(start.checked_add(q.len), Some(e) if e <= q.limit)
+}
+
 /// The proposal space of a random placement (see the module doc).
 enum Space {
-    /// `by_len` order; gaps with `L >= len`, stretch `L - len + A`.
-    WholeMap { units: u128 },
-    /// `by_addr` order from the first fit's gap; stretch `L + kappa`; `units` after `from`.
+    /// Length classes; gaps with `L >= len`, stretch `L - len + A`.
+    WholeMap(LenWeights),
+    /// The same space in a one-leaf map, by scanning its gaps; `units` is `U` exactly.
+    Leaf { units: u128 },
+    /// Address order from the first fit's gap (at `first_gap`); stretch `L + kappa`;
+    /// `units` after `from`.
     Window {
+        first_gap: usize,
         from: u128,
         units: u128,
         kappa: usize,
@@ -433,7 +861,8 @@ enum Space {
 impl Space {
     fn units(&self) -> u128 {
         match *self {
-            Space::WholeMap { units } | Space::Window { units, .. } => units,
+            Space::WholeMap(ref w) => w.units(),
+            Space::Leaf { units } | Space::Window { units, .. } => units,
         }
     }
 }
@@ -477,33 +906,53 @@ fn uniform_below(n: u128, rng: &mut dyn FnMut() -> u64) -> u128 {
     x % n
 }
 
-/// Slots per B+ tree node: entries in a leaf, children in an inner node.
+/// `(a / b, a % b)`, in 64 bits when both fit (a 128-bit division is a slow call).
+#[inline]
+fn div_rem(a: u128, b: u128) -> (u128, u128) {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => ((a / b).into(), (a % b).into()),
+        _ => (a / b, a % b),
+    }
+}
+
+/// Whole-map stretch of one gap: `L - len + A` if `L >= len`, else none.
+fn whole_weight(l: usize, q: &Query) -> u128 {
+    if l >= q.len {
+        (l - q.len) as u128 + q.align as u128
+    } else {
+        0
+    }
+}
+
+/// Proposal-space weight of one gap with `len + kappa` per gap (an empty gap has none).
+fn gap_weight(len: usize, kappa: usize) -> u128 {
+    if len == 0 {
+        0
+    } else {
+        len as u128 + kappa as u128
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The tree of children and gaps.
+
+/// Entries per leaf. Leaves hold the values, so they are kept short to keep shifts cheap.
+const LEAF_CAP: usize = 16;
+/// A non-root leaf with fewer entries is merged with or refilled from a neighbour.
+const LEAF_MIN: usize = LEAF_CAP / 2;
+/// Children per inner node.
 const CAP: usize = 32;
-/// A non-root node with fewer slots is merged with or refilled from a neighbour.
+/// A non-root inner node with fewer children is merged or refilled.
 const MIN_FILL: usize = CAP / 2;
 
-/// Levels a tree can have: 16 would need more than 16^15 gaps.
+/// Levels a tree can have: 16 would need more than 8 · 16^14 children.
 const MAX_HEIGHT: usize = 16;
 
 /// The inner nodes (and child indices) from the root down to a leaf.
 type Path = [(u32, usize); MAX_HEIGHT];
 
-/// A free gap as (start, len).
-type Gap = (usize, usize);
-
-/// Ordering key of a gap, packed so that one integer comparison orders it: `start` in
-/// `by_addr`, `(len, start)` in `by_len`.
-type Key = u128;
-
-fn addr_key(start: usize) -> Key {
-    start as Key
-}
-
-fn len_key(len: usize, start: usize) -> Key {
-    (len as Key) << 64 | start as Key
-}
-
-#[derive(Clone, Copy, Default)]
+/// Gap totals of a subtree. Empty gaps count for nothing.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 struct Agg {
     max: usize,
     sum: usize,
@@ -511,6 +960,7 @@ struct Agg {
 }
 
 impl Agg {
+    #[cfg(test)]
     fn add(self, o: Agg) -> Agg {
         Agg {
             max: self.max.max(o.max),
@@ -520,24 +970,21 @@ impl Agg {
     }
 
     /// Adds one gap; `max` stays exact.
+    #[inline]
     fn plus(&mut self, len: usize) {
-        self.max = self.max.max(len);
-        self.sum += len;
-        self.count += 1;
+        if len > 0 {
+            self.max = self.max.max(len);
+            self.sum += len;
+            self.count += 1;
+        }
     }
 
-    /// Removes one gap; returns whether `max` may now be too high.
-    fn minus(&mut self, len: usize) -> bool {
-        self.sum -= len;
-        self.count -= 1;
-        len >= self.max
-    }
-
-    fn of_gap(len: usize) -> Agg {
-        Agg {
-            max: len,
-            sum: len,
-            count: 1,
+    /// Removes one gap; `max` may be left too high (the caller refolds).
+    #[inline]
+    fn minus(&mut self, len: usize) {
+        if len > 0 {
+            self.sum -= len;
+            self.count -= 1;
         }
     }
 
@@ -545,34 +992,217 @@ impl Agg {
     fn weight(self, kappa: usize) -> u128 {
         self.sum as u128 + self.count as u128 * kappa as u128
     }
-
-    /// Weight with `L - len + align` per gap; every gap must have `L >= len`.
-    fn suffix_weight(self, len: usize, align: usize) -> u128 {
-        self.sum as u128 - self.count as u128 * len as u128 + self.count as u128 * align as u128
-    }
 }
 
+/// A child and the gap after it, moving in or out of a leaf.
+#[derive(Clone, Copy)]
+struct Entry {
+    start: usize,
+    len: usize,
+    gap: usize,
+    gid: u32,
+    vid: u32,
+}
+
+/// Up to `LEAF_CAP` entries in start order, as parallel arrays.
 #[derive(Clone, Copy)]
 struct Leaf {
     n: usize,
-    /// The gaps, in key order.
-    gap: [Gap; CAP],
+    /// The next leaf in address order.
+    next: u32,
+    start: [usize; LEAF_CAP],
+    len: [usize; LEAF_CAP],
+    /// The free gap after the child: up to the next child or the end of the map.
+    gap: [usize; LEAF_CAP],
+    /// Length-index id of that gap; `NONE` when it is empty.
+    gid: [u32; LEAF_CAP],
+    /// Id of the child's value in `Values`.
+    vid: [u32; LEAF_CAP],
 }
 
-/// `key[i]` is a lower bound of child `i`'s keys and an upper bound (exclusive) of child
-/// `i-1`'s; `key[0]` is not used for routing. `agg[i]` summarises child `i`, so descents
-/// never read a child just for its totals.
+impl Leaf {
+    const EMPTY: Leaf = Leaf {
+        n: 0,
+        next: NONE,
+        start: [0; LEAF_CAP],
+        len: [0; LEAF_CAP],
+        gap: [0; LEAF_CAP],
+        gid: [NONE; LEAF_CAP],
+        vid: [NONE; LEAF_CAP],
+    };
+
+    /// Number of entries starting at or below `k`.
+    fn count_le(&self, k: usize) -> usize {
+        // A branch-free count beats a binary search on 16 keys.
+        self.start[..self.n]
+            .iter()
+            .map(|&s| usize::from(s <= k))
+            .sum()
+    }
+
+    fn end(&self, i: usize) -> usize {
+        self.start[i] + self.len[i]
+    }
+
+    fn largest(&self) -> usize {
+        largest_of(&self.gap[..self.n])
+    }
+
+    fn agg(&self) -> Agg {
+        // A fixed-length loop over masked slots: branch-free and vectorised.
+        let mut a = Agg::default();
+        for (i, &g) in self.gap.iter().enumerate() {
+            let g = if i < self.n { g } else { 0 };
+            a.max = a.max.max(g);
+            a.sum += g;
+            a.count += usize::from(g > 0);
+        }
+        a
+    }
+
+    fn insert_at(&mut self, pos: usize, e: Entry) {
+        debug_assert!(self.n < LEAF_CAP && pos <= self.n);
+        open_slot(&mut self.start, pos, e.start);
+        open_slot(&mut self.len, pos, e.len);
+        open_slot(&mut self.gap, pos, e.gap);
+        open_slot(&mut self.gid, pos, e.gid);
+        open_slot(&mut self.vid, pos, e.vid);
+        self.n += 1;
+    }
+
+    fn remove_at(&mut self, pos: usize) -> Entry {
+        let e = Entry {
+            start: self.start[pos],
+            len: self.len[pos],
+            gap: self.gap[pos],
+            gid: self.gid[pos],
+            vid: self.vid[pos],
+        };
+        close_slot(&mut self.start, pos);
+        close_slot(&mut self.len, pos);
+        close_slot(&mut self.gap, pos);
+        close_slot(&mut self.gid, pos);
+        close_slot(&mut self.vid, pos);
+        self.n -= 1;
+        e
+    }
+
+    /// Moves the entries `[0, n)` to `[m, n + m)`, leaving `m` empty slots in front.
+    fn shift_right(&mut self, m: usize) {
+        let n = self.n;
+        self.start.copy_within(..n, m);
+        self.len.copy_within(..n, m);
+        self.gap.copy_within(..n, m);
+        self.gid.copy_within(..n, m);
+        self.vid.copy_within(..n, m);
+    }
+
+    /// Moves the entries `[m, n)` to `[0, n - m)`.
+    fn shift_left(&mut self, m: usize) {
+        let n = self.n;
+        self.start.copy_within(m..n, 0);
+        self.len.copy_within(m..n, 0);
+        self.gap.copy_within(m..n, 0);
+        self.gid.copy_within(m..n, 0);
+        self.vid.copy_within(m..n, 0);
+    }
+}
+
+/// The largest of `a` (0 if it is empty), as four interleaved maxima: the baseline
+/// x86-64 target has no 64-bit vector max, and one running maximum would be a chain of
+/// dependent compares.
+#[inline]
+fn largest_of(a: &[usize]) -> usize {
+    let mut m = [0usize; 4];
+    let mut quads = a.chunks_exact(4);
+    for q in &mut quads {
+        for k in 0..4 {
+            m[k] = m[k].max(q[k]);
+        }
+    }
+    for &x in quads.remainder() {
+        m[0] = m[0].max(x);
+    }
+    m[0].max(m[1]).max(m[2].max(m[3]))
+}
+
+/// Shifts `a[pos..]` up by one (the last slot falls off) and writes `x` at `pos`. The
+/// array is rebuilt as a blend of itself and a copy shifted by one slot, both of fixed
+/// length, which compiles to straight-line moves: for 16 slots that is as fast as a
+/// `memmove` call per array (five per entry) and has no call overhead.
+#[inline]
+fn open_slot<X: Copy>(a: &mut [X; LEAF_CAP], pos: usize, x: X) {
+    let old = *a;
+    let mut up = old;
+    up[1..].copy_from_slice(&old[..LEAF_CAP - 1]);
+    for (i, slot) in a.iter_mut().enumerate() {
+        *slot = if i < pos { old[i] } else { up[i] };
+    }
+    a[pos] = x;
+}
+
+/// Shifts `a[pos + 1..]` down by one over `a[pos]` (the last slot keeps its value).
+#[inline]
+fn close_slot<X: Copy>(a: &mut [X; LEAF_CAP], pos: usize) {
+    let old = *a;
+    let mut down = old;
+    down[..LEAF_CAP - 1].copy_from_slice(&old[1..]);
+    for (i, slot) in a.iter_mut().enumerate() {
+        *slot = if i < pos { old[i] } else { down[i] };
+    }
+}
+
+/// Copies `count` entries from `src[from..]` over `dst[to..]`. Neither
+/// `n` changes.
+fn move_entries(src: &Leaf, from: usize, dst: &mut Leaf, to: usize, count: usize) {
+    let (s, d) = (from..from + count, to..to + count);
+    dst.start[d.clone()].copy_from_slice(&src.start[s.clone()]);
+    dst.len[d.clone()].copy_from_slice(&src.len[s.clone()]);
+    dst.gap[d.clone()].copy_from_slice(&src.gap[s.clone()]);
+    dst.gid[d.clone()].copy_from_slice(&src.gid[s.clone()]);
+    dst.vid[d].copy_from_slice(&src.vid[s]);
+}
+
+/// Two distinct elements of a slice, mutably.
+fn two_mut<X>(v: &mut [X], a: usize, b: usize) -> (&mut X, &mut X) {
+    assert_ne!(a, b);
+    if a < b {
+        let (x, y) = v.split_at_mut(b);
+        (&mut x[a], &mut y[0])
+    } else {
+        let (x, y) = v.split_at_mut(a);
+        (&mut y[0], &mut x[b])
+    }
+}
+
+/// `key[i]` is the lowest start in child `i` for `i >= 1` (exact, not just a bound);
+/// `key[0]` is not used for routing and may be stale. `max[i]`, `sum[i]` and `count[i]`
+/// are child `i`'s gap totals (kept as separate arrays, so scans and refolds read only
+/// the one they need), and descents never read a child just for its totals.
 #[derive(Clone, Copy)]
 struct Inner {
     n: usize,
-    key: [Key; CAP],
+    key: [usize; CAP],
     child: [u32; CAP],
-    agg: [Agg; CAP],
+    max: [usize; CAP],
+    sum: [usize; CAP],
+    count: [usize; CAP],
 }
 
 impl Inner {
+    fn empty() -> Inner {
+        Inner {
+            n: 0,
+            key: [0; CAP],
+            child: [0; CAP],
+            max: [0; CAP],
+            sum: [0; CAP],
+            count: [0; CAP],
+        }
+    }
+
     /// The child whose key range holds `k`.
-    fn route(&self, k: Key) -> usize {
+    fn route(&self, k: usize) -> usize {
         // A branch-free count beats a binary search on 32 keys.
         self.key[1..self.n.max(1)]
             .iter()
@@ -580,22 +1210,66 @@ impl Inner {
             .sum()
     }
 
-    fn remove_slot(&mut self, i: usize) {
+    fn agg(&self, i: usize) -> Agg {
+        Agg {
+            max: self.max[i],
+            sum: self.sum[i],
+            count: self.count[i],
+        }
+    }
+
+    fn set(&mut self, i: usize, a: Agg) {
+        (self.max[i], self.sum[i], self.count[i]) = (a.max, a.sum, a.count);
+    }
+
+    /// Proposal-space weight of child `i` with `len + kappa` per gap.
+    fn weight(&self, i: usize, kappa: usize) -> u128 {
+        self.agg(i).weight(kappa)
+    }
+
+    /// Totals of the whole node.
+    fn total(&self) -> Agg {
         let n = self.n;
-        self.key.copy_within(i + 1..n, i);
-        self.child.copy_within(i + 1..n, i);
-        self.agg.copy_within(i + 1..n, i);
+        Agg {
+            max: self.largest(),
+            sum: self.sum[..n].iter().sum(),
+            count: self.count[..n].iter().sum(),
+        }
+    }
+
+    fn largest(&self) -> usize {
+        largest_of(&self.max[..self.n])
+    }
+
+    /// Copies `count` slots of `src` from `from` to `at`.
+    fn copy_slots(&mut self, at: usize, src: &Inner, from: usize, count: usize) {
+        let (s, d) = (from..from + count, at..at + count);
+        self.key[d.clone()].copy_from_slice(&src.key[s.clone()]);
+        self.child[d.clone()].copy_from_slice(&src.child[s.clone()]);
+        self.max[d.clone()].copy_from_slice(&src.max[s.clone()]);
+        self.sum[d.clone()].copy_from_slice(&src.sum[s.clone()]);
+        self.count[d].copy_from_slice(&src.count[s]);
+    }
+
+    /// Moves the slots `range` to start at `at`.
+    fn move_slots(&mut self, range: std::ops::Range<usize>, at: usize) {
+        self.key.copy_within(range.clone(), at);
+        self.child.copy_within(range.clone(), at);
+        self.max.copy_within(range.clone(), at);
+        self.sum.copy_within(range.clone(), at);
+        self.count.copy_within(range, at);
+    }
+
+    fn remove_slot(&mut self, i: usize) {
+        self.move_slots(i + 1..self.n, i);
         self.n -= 1;
     }
 
-    fn insert_slot(&mut self, i: usize, key: Key, child: u32, agg: Agg) {
-        let n = self.n;
-        self.key.copy_within(i..n, i + 1);
-        self.child.copy_within(i..n, i + 1);
-        self.agg.copy_within(i..n, i + 1);
+    fn insert_slot(&mut self, i: usize, key: usize, child: u32, agg: Agg) {
+        self.move_slots(i..self.n, i + 1);
         self.key[i] = key;
         self.child[i] = child;
-        self.agg[i] = agg;
+        self.set(i, agg);
         self.n += 1;
     }
 }
@@ -611,60 +1285,90 @@ enum Flow {
     Continue,
 }
 
-/// The gaps of one map in a B+ tree ordered by `Key`, in index arenas. All leaves are at
-/// depth `height`; `height == 0` means the root is a leaf.
-struct GapTree {
+/// A child as the iterators see it.
+struct EntryRef<'a, T> {
+    start: usize,
+    len: usize,
+    gap: usize,
+    #[cfg(test)]
+    gid: u32,
+    val: &'a T,
+}
+
+/// Entries in address order from a leaf position, along the leaf links.
+struct Entries<'a, T> {
+    tree: &'a Tree,
+    vals: &'a Values<T>,
+    leaf: u32,
+    pos: usize,
+}
+
+impl<'a, T> Iterator for Entries<'a, T> {
+    type Item = EntryRef<'a, T>;
+
+    fn next(&mut self) -> Option<EntryRef<'a, T>> {
+        loop {
+            if self.leaf == NONE {
+                return None;
+            }
+            let l = self.tree.leaf(self.leaf);
+            if self.pos < l.n {
+                let i = self.pos;
+                self.pos += 1;
+                return Some(EntryRef {
+                    start: l.start[i],
+                    len: l.len[i],
+                    gap: l.gap[i],
+                    #[cfg(test)]
+                    gid: l.gid[i],
+                    val: self.vals.get(l.vid[i]),
+                });
+            }
+            (self.leaf, self.pos) = (l.next, 0);
+        }
+    }
+}
+
+/// The children of one map in a B+ tree keyed by start, in index arenas. All leaves are
+/// at depth `height`; `height == 0` means the root is a leaf.
+struct Tree {
     leaves: Vec<Leaf>,
     inners: Vec<Inner>,
     free_leaves: Vec<u32>,
     free_inners: Vec<u32>,
     root: u32,
     height: usize,
-    by_len: bool,
+    /// Number of children.
+    count: usize,
+    /// Totals of every gap in the tree (the lead gap is not in it).
     total: Agg,
 }
 
-impl GapTree {
-    fn new(by_len: bool) -> Self {
-        let empty = Leaf {
-            n: 0,
-            gap: [(0, 0); CAP],
-        };
-        GapTree {
-            leaves: vec![empty],
+impl Tree {
+    fn new() -> Self {
+        Tree {
+            leaves: vec![Leaf::EMPTY],
             inners: Vec::new(),
             free_leaves: Vec::new(),
             free_inners: Vec::new(),
             root: 0,
             height: 0,
-            by_len,
+            count: 0,
             total: Agg::default(),
         }
     }
 
-    fn key(&self, start: usize, len: usize) -> Key {
-        if self.by_len {
-            len_key(len, start)
-        } else {
-            addr_key(start)
-        }
+    fn leaf(&self, t: u32) -> &Leaf {
+        &self.leaves[t as usize]
     }
 
-    fn leaf_key(&self, t: u32, i: usize) -> Key {
-        let l = &self.leaves[t as usize];
-        self.key(l.gap[i].0, l.gap[i].1)
-    }
-
-    /// Position of the first entry of leaf `t` with key `>= k`.
-    fn leaf_pos(&self, t: u32, k: Key) -> usize {
-        let l = &self.leaves[t as usize];
-        let below = |g: &(usize, usize)| usize::from(self.key(g.0, g.1) < k);
-        l.gap[..l.n].iter().map(below).sum()
+    fn leaf_mut(&mut self, t: u32) -> &mut Leaf {
+        &mut self.leaves[t as usize]
     }
 
     fn size(&self, t: u32, h: usize) -> usize {
         if h == 0 {
-            self.leaves[t as usize].n
+            self.leaf(t).n
         } else {
             self.inners[t as usize].n
         }
@@ -672,23 +1376,28 @@ impl GapTree {
 
     fn agg_of(&self, t: u32, h: usize) -> Agg {
         if h == 0 {
-            let l = &self.leaves[t as usize];
-            l.gap[..l.n]
-                .iter()
-                .fold(Agg::default(), |a, g| a.add(Agg::of_gap(g.1)))
+            self.leaf(t).agg()
         } else {
-            let n = &self.inners[t as usize];
-            n.agg[..n.n].iter().fold(Agg::default(), |a, &b| a.add(b))
+            self.inners[t as usize].total()
         }
     }
 
-    fn alloc_leaf(&mut self, leaf: Leaf) -> u32 {
+    /// The largest gap below node `t` at height `h`.
+    fn largest(&self, t: u32, h: usize) -> usize {
+        if h == 0 {
+            self.leaf(t).largest()
+        } else {
+            self.inners[t as usize].largest()
+        }
+    }
+
+    fn alloc_leaf(&mut self) -> u32 {
         if let Some(t) = self.free_leaves.pop() {
-            self.leaves[t as usize] = leaf;
+            self.leaves[t as usize] = Leaf::EMPTY;
             return t;
         }
-        self.leaves.push(leaf);
-        u32::try_from(self.leaves.len() - 1).expect("gap arena overflow")
+        self.leaves.push(Leaf::EMPTY);
+        u32::try_from(self.leaves.len() - 1).expect("leaf arena overflow")
     }
 
     fn alloc_inner(&mut self, inner: Inner) -> u32 {
@@ -697,71 +1406,143 @@ impl GapTree {
             return t;
         }
         self.inners.push(inner);
-        u32::try_from(self.inners.len() - 1).expect("gap arena overflow")
+        u32::try_from(self.inners.len() - 1).expect("inner arena overflow")
     }
 
-    fn insert(&mut self, start: usize, len: usize) {
-        let k = self.key(start, len);
-        if let Some((sep, right)) = self.ins(self.root, self.height, k, start, len) {
-            let left = self.root;
-            let mut node = Inner {
-                n: 2,
-                key: [0; CAP],
-                child: [0; CAP],
-                agg: [Agg::default(); CAP],
+    /// Descends towards key `k`, recording (inner node, child index) per level; returns
+    /// the leaf and the path length.
+    fn descend(&self, k: usize, path: &mut Path) -> (u32, usize) {
+        let (mut t, mut h, mut depth) = (self.root, self.height, 0);
+        while h > 0 {
+            let i = self.inners[t as usize].route(k);
+            path[depth] = (t, i);
+            depth += 1;
+            t = self.inners[t as usize].child[i];
+            h -= 1;
+        }
+        (t, depth)
+    }
+
+    /// The leaf that holds the last child starting at or below `k` (if there is one).
+    fn leaf_for(&self, k: usize) -> u32 {
+        let (mut t, mut h) = (self.root, self.height);
+        while h > 0 {
+            let n = &self.inners[t as usize];
+            t = n.child[n.route(k)];
+            h -= 1;
+        }
+        t
+    }
+
+    fn first_leaf(&self) -> u32 {
+        let (mut t, mut h) = (self.root, self.height);
+        while h > 0 {
+            t = self.inners[t as usize].child[0];
+            h -= 1;
+        }
+        t
+    }
+
+    /// After leaf `t` (reached by `path`) lost gaps of lengths `old` and gained gaps of
+    /// lengths `new`, brings the totals on the path and the tree total up to date: O(1)
+    /// per level, plus a refold of `max` while a lost length was the maximum and
+    /// nothing new replaces it.
+    fn fix_path(&mut self, path: &[(u32, usize)], t: u32, old: &[usize], new: &[usize]) {
+        let nonempty = |v: &[usize]| v.iter().filter(|&&x| x > 0).count();
+        let old_max = old.iter().copied().max().unwrap_or(0);
+        let new_max = new.iter().copied().max().unwrap_or(0);
+        // Every level gains the same sum and count (wrapping: either may drop).
+        let dsum = new.iter().sum::<usize>().wrapping_sub(old.iter().sum());
+        let dcount = nonempty(new).wrapping_sub(nonempty(old));
+        // Whether the totals of the level below were refolded (so `max` may have
+        // dropped here too), and that level's node. Sums and counts need no refold, and
+        // `max` is refolded from the level below, whose totals are already exact.
+        let mut refold = new_max < old_max;
+        let mut below = (t, 0);
+        for &(p, i) in path.iter().rev() {
+            let max = self.inners[p as usize].max[i];
+            refold &= max == old_max;
+            let max = if refold {
+                self.largest(below.0, below.1)
+            } else {
+                max.max(new_max)
             };
+            let node = &mut self.inners[p as usize];
+            node.sum[i] = node.sum[i].wrapping_add(dsum);
+            node.count[i] = node.count[i].wrapping_add(dcount);
+            node.max[i] = max;
+            below = (p, below.1 + 1);
+        }
+        refold &= self.total.max == old_max;
+        self.total.max = if refold {
+            self.largest(below.0, below.1)
+        } else {
+            self.total.max.max(new_max)
+        };
+        self.total.sum = self.total.sum.wrapping_add(dsum);
+        self.total.count = self.total.count.wrapping_add(dcount);
+    }
+
+    /// Inserts an entry whose start no entry has, splitting nodes as needed.
+    fn insert_entry(&mut self, e: Entry) {
+        let gap = e.gap;
+        if let Some((sep, right)) = self.ins(self.root, self.height, e) {
+            let left = self.root;
+            let mut node = Inner::empty();
+            node.n = 2;
             node.key[1] = sep;
             node.child[..2].copy_from_slice(&[left, right]);
-            node.agg[0] = self.agg_of(left, self.height);
-            node.agg[1] = self.agg_of(right, self.height);
+            node.set(0, self.agg_of(left, self.height));
+            node.set(1, self.agg_of(right, self.height));
             self.root = self.alloc_inner(node);
             self.height += 1;
         }
-        self.total.plus(len);
+        self.total.plus(gap);
     }
 
     /// Inserts below `t`; on a split returns the new right sibling and its separator.
-    fn ins(&mut self, t: u32, h: usize, k: Key, start: usize, len: usize) -> Option<(Key, u32)> {
+    fn ins(&mut self, t: u32, h: usize, e: Entry) -> Option<(usize, u32)> {
+        let (k, gap) = (e.start, e.gap);
         if h == 0 {
             let mut t = t;
             let mut split = None;
-            if self.leaves[t as usize].n == CAP {
-                let mut right = self.leaves[t as usize];
-                right.n = CAP - CAP / 2;
-                right.gap.copy_within(CAP / 2.., 0);
-                self.leaves[t as usize].n = CAP / 2;
-                let r = self.alloc_leaf(right);
-                let sep = self.leaf_key(r, 0);
+            if self.leaf(t).n == LEAF_CAP {
+                let r = self.alloc_leaf();
+                let (l, rl) = two_mut(&mut self.leaves, t as usize, r as usize);
+                let keep = LEAF_CAP / 2;
+                move_entries(l, keep, rl, 0, LEAF_CAP - keep);
+                (l.n, rl.n) = (keep, LEAF_CAP - keep);
+                (rl.next, l.next) = (l.next, r);
+                let sep = rl.start[0];
                 if k >= sep {
                     t = r;
                 }
                 split = Some((sep, r));
             }
-            let pos = self.leaf_pos(t, k);
-            let l = &mut self.leaves[t as usize];
-            let n = l.n;
-            l.gap.copy_within(pos..n, pos + 1);
-            l.gap[pos] = (start, len);
-            l.n += 1;
+            let l = self.leaf_mut(t);
+            let pos = l.count_le(k);
+            l.insert_at(pos, e);
             return split;
         }
         let i = self.inners[t as usize].route(k);
         let c = self.inners[t as usize].child[i];
-        let Some((sep, r)) = self.ins(c, h - 1, k, start, len) else {
-            self.inners[t as usize].agg[i].plus(len);
+        let Some((sep, r)) = self.ins(c, h - 1, e) else {
+            let node = &mut self.inners[t as usize];
+            let mut a = node.agg(i);
+            a.plus(gap);
+            node.set(i, a);
             return None;
         };
-        self.inners[t as usize].agg[i] = self.agg_of(c, h - 1);
+        let a = self.agg_of(c, h - 1);
+        self.inners[t as usize].set(i, a);
         let ragg = self.agg_of(r, h - 1);
         let mut dest = t;
         let mut pos = i + 1;
         let mut split = None;
         if self.inners[t as usize].n == CAP {
             let mut right = self.inners[t as usize];
+            right.move_slots(CAP / 2..CAP, 0);
             right.n = CAP - CAP / 2;
-            right.key.copy_within(CAP / 2.., 0);
-            right.child.copy_within(CAP / 2.., 0);
-            right.agg.copy_within(CAP / 2.., 0);
             self.inners[t as usize].n = CAP / 2;
             let rr = self.alloc_inner(right);
             if pos > CAP / 2 {
@@ -774,41 +1555,55 @@ impl GapTree {
         split
     }
 
-    fn remove(&mut self, start: usize, len: usize) {
-        let k = self.key(start, len);
-        self.rem(self.root, self.height, k, len);
+    /// Removes the entry starting at `k` (which must exist), merging or refilling
+    /// underfull nodes; its gap leaves the totals.
+    fn remove_entry(&mut self, k: usize) -> Entry {
+        let (e, _) = self.rem(self.root, self.height, k);
         while self.height > 0 && self.inners[self.root as usize].n == 1 {
             self.free_inners.push(self.root);
             self.root = self.inners[self.root as usize].child[0];
             self.height -= 1;
         }
-        if self.total.minus(len) && !self.by_len {
-            self.total = self.agg_of(self.root, self.height);
+        self.total.minus(e.gap);
+        if e.gap > 0 && e.gap >= self.total.max {
+            self.total.max = self.largest(self.root, self.height);
         }
+        e
     }
 
-    fn rem(&mut self, t: u32, h: usize, k: Key, len: usize) {
+    /// Removes `k` below `t`. Also returns the subtree's new lowest start when it
+    /// changed and no separator on the way up has taken it yet.
+    fn rem(&mut self, t: u32, h: usize, k: usize) -> (Entry, Option<usize>) {
         if h == 0 {
-            let n = self.leaves[t as usize].n;
-            let pos = self.leaf_pos(t, k);
+            let l = self.leaf_mut(t);
+            let pos = l.count_le(k).wrapping_sub(1);
             assert!(
-                pos < n && self.leaf_key(t, pos) == k,
-                "gap index lost the gap {k:x?}"
+                pos < l.n && l.start[pos] == k,
+                "region map lost the child at {k:#x}"
             );
-            let l = &mut self.leaves[t as usize];
-            l.gap.copy_within(pos + 1..n, pos);
-            l.n -= 1;
-            return;
+            let e = l.remove_at(pos);
+            let low = (pos == 0 && l.n > 0).then(|| l.start[0]);
+            return (e, low);
         }
         let i = self.inners[t as usize].route(k);
         let c = self.inners[t as usize].child[i];
-        self.rem(c, h - 1, k, len);
-        if self.size(c, h - 1) < MIN_FILL && self.inners[t as usize].n > 1 {
-            self.rebalance(t, i, h - 1);
-        } else if self.inners[t as usize].agg[i].minus(len) && !self.by_len {
-            // Only `by_addr` reads `max`, so only it refolds after losing its largest gap.
-            self.inners[t as usize].agg[i] = self.agg_of(c, h - 1);
+        let (e, mut low) = self.rem(c, h - 1, k);
+        if let Some(m) = low.filter(|_| i > 0) {
+            self.inners[t as usize].key[i] = m;
+            low = None;
         }
+        let min = if h == 1 { LEAF_MIN } else { MIN_FILL };
+        if self.size(c, h - 1) < min && self.inners[t as usize].n > 1 {
+            self.rebalance(t, i, h - 1);
+        } else {
+            let mut a = self.inners[t as usize].agg(i);
+            a.minus(e.gap);
+            if e.gap > 0 && e.gap >= a.max {
+                a.max = self.largest(c, h - 1);
+            }
+            self.inners[t as usize].set(i, a);
+        }
+        (e, low)
     }
 
     /// Child `i` of `p` (at height `ch`) is underfull: merge it with a neighbour, or
@@ -818,72 +1613,59 @@ impl GapTree {
         let (a, b) = if i + 1 < pn.n { (i, i + 1) } else { (i - 1, i) };
         let (ca, cb, sep_b) = (pn.child[a], pn.child[b], pn.key[b]);
         let (na, nb) = (self.size(ca, ch), self.size(cb, ch));
+        let merged;
         if ch == 0 {
-            let lb = self.leaves[cb as usize];
-            let la = &mut self.leaves[ca as usize];
-            if na + nb <= CAP {
-                la.gap[na..na + nb].copy_from_slice(&lb.gap[..nb]);
-                la.n = na + nb;
+            merged = na + nb <= LEAF_CAP;
+            let (la, lb) = two_mut(&mut self.leaves, ca as usize, cb as usize);
+            if merged {
+                move_entries(lb, 0, la, na, nb);
+                (la.n, lb.n) = (na + nb, 0);
+                la.next = lb.next;
+                lb.next = NONE;
                 self.free_leaves.push(cb);
             } else if na > nb {
                 let m = (na - nb) / 2;
-                let lb = &mut self.leaves[cb as usize];
-                lb.gap.copy_within(..nb, m);
-                let la = self.leaves[ca as usize];
-                let lb = &mut self.leaves[cb as usize];
-                lb.gap[..m].copy_from_slice(&la.gap[na - m..na]);
-                lb.n = nb + m;
-                self.leaves[ca as usize].n = na - m;
+                lb.shift_right(m);
+                move_entries(la, na - m, lb, 0, m);
+                (la.n, lb.n) = (na - m, nb + m);
             } else {
                 let m = (nb - na) / 2;
-                la.gap[na..na + m].copy_from_slice(&lb.gap[..m]);
-                la.n = na + m;
-                let lb = &mut self.leaves[cb as usize];
-                lb.gap.copy_within(m..nb, 0);
-                lb.n = nb - m;
+                move_entries(lb, 0, la, na, m);
+                lb.shift_left(m);
+                (la.n, lb.n) = (na + m, nb - m);
             }
         } else {
-            // Give b's first child its true lower bound before moving children.
+            merged = na + nb <= CAP;
+            // Give b's first child its lowest start before moving children.
             self.inners[cb as usize].key[0] = sep_b;
-            let nbn = self.inners[cb as usize];
-            let na_node = &mut self.inners[ca as usize];
-            if na + nb <= CAP {
-                na_node.key[na..na + nb].copy_from_slice(&nbn.key[..nb]);
-                na_node.child[na..na + nb].copy_from_slice(&nbn.child[..nb]);
-                na_node.agg[na..na + nb].copy_from_slice(&nbn.agg[..nb]);
-                na_node.n = na + nb;
+            let (an, bn) = (self.inners[ca as usize], self.inners[cb as usize]);
+            if merged {
+                let a_node = &mut self.inners[ca as usize];
+                a_node.copy_slots(na, &bn, 0, nb);
+                a_node.n = na + nb;
                 self.free_inners.push(cb);
             } else if na > nb {
                 let m = (na - nb) / 2;
-                let an = *na_node;
-                let bn = &mut self.inners[cb as usize];
-                bn.key.copy_within(..nb, m);
-                bn.child.copy_within(..nb, m);
-                bn.agg.copy_within(..nb, m);
-                bn.key[..m].copy_from_slice(&an.key[na - m..na]);
-                bn.child[..m].copy_from_slice(&an.child[na - m..na]);
-                bn.agg[..m].copy_from_slice(&an.agg[na - m..na]);
-                bn.n = nb + m;
+                let b_node = &mut self.inners[cb as usize];
+                b_node.move_slots(0..nb, m);
+                b_node.copy_slots(0, &an, na - m, m);
+                b_node.n = nb + m;
                 self.inners[ca as usize].n = na - m;
             } else {
                 let m = (nb - na) / 2;
-                na_node.key[na..na + m].copy_from_slice(&nbn.key[..m]);
-                na_node.child[na..na + m].copy_from_slice(&nbn.child[..m]);
-                na_node.agg[na..na + m].copy_from_slice(&nbn.agg[..m]);
-                na_node.n = na + m;
-                let bn = &mut self.inners[cb as usize];
-                bn.key.copy_within(m..nb, 0);
-                bn.child.copy_within(m..nb, 0);
-                bn.agg.copy_within(m..nb, 0);
-                bn.n = nb - m;
+                let a_node = &mut self.inners[ca as usize];
+                a_node.copy_slots(na, &bn, 0, m);
+                a_node.n = na + m;
+                let b_node = &mut self.inners[cb as usize];
+                b_node.move_slots(m..nb, 0);
+                b_node.n = nb - m;
             }
         }
-        let merged = na + nb <= CAP;
         let agg_a = self.agg_of(ca, ch);
         let first_b = if merged {
             None
         } else if ch == 0 {
-            Some(self.leaf_key(cb, 0))
+            Some(self.leaf(cb).start[0])
         } else {
             Some(self.inners[cb as usize].key[0])
         };
@@ -893,307 +1675,82 @@ impl GapTree {
             self.agg_of(cb, ch)
         };
         let pn = &mut self.inners[p as usize];
-        pn.agg[a] = agg_a;
+        pn.set(a, agg_a);
         match first_b {
             None => pn.remove_slot(b),
             Some(k) => {
                 pn.key[b] = k;
-                pn.agg[b] = agg_b;
+                pn.set(b, agg_b);
             }
         }
     }
 
-    /// Descends towards key `k`, recording (inner node, child index) per level; returns
-    /// the leaf and the path length.
-    fn descend(&self, k: Key, path: &mut Path) -> (u32, usize) {
-        let (mut t, mut h, mut depth) = (self.root, self.height, 0);
-        while h > 0 {
-            let i = self.inners[t as usize].route(k);
-            path[depth] = (t, i);
-            depth += 1;
-            t = self.inners[t as usize].child[i];
-            h -= 1;
-        }
-        (t, depth)
-    }
-
-    /// Whether key `k` may replace an entry of the leaf reached by `path` without
-    /// breaking a separator: every lower bound `<= k` and every upper bound `> k`.
-    fn within_bounds(&self, path: &[(u32, usize)], k: Key) -> bool {
-        path.iter().all(|&(p, i)| {
-            let n = &self.inners[p as usize];
-            (i == 0 || n.key[i] <= k) && (i + 1 >= n.n || n.key[i + 1] > k)
-        })
-    }
-
-    /// After leaf `t` (reached by `path`) lost gaps of lengths `old` and gained gaps of
-    /// lengths `new`, brings the aggregates on the path and the total up to date: O(1)
-    /// per level, plus a refold of `max` while a lost length was the maximum and
-    /// nothing new replaces it.
-    fn fix_path(&mut self, path: &[(u32, usize)], t: u32, old: &[usize], new: &[usize]) {
-        let old_max = old.iter().copied().max().unwrap_or(0);
-        let new_max = new.iter().copied().max().unwrap_or(0);
-        let mut fresh = (new_max < old_max).then(|| self.agg_of(t, 0));
-        let update = |a: &mut Agg| {
-            for &x in old {
-                a.minus(x);
-            }
-            for &x in new {
-                a.plus(x);
-            }
-        };
-        for &(p, i) in path.iter().rev() {
-            let a = &mut self.inners[p as usize].agg[i];
-            let was_max = a.max == old_max;
-            update(a);
-            fresh = match fresh {
-                Some(f) if was_max => {
-                    *a = f;
-                    Some(self.agg_of(p, 1))
-                }
-                _ => None,
-            };
-        }
-        update(&mut self.total);
-        if let Some(f) = fresh {
-            self.total = f;
-        }
-    }
-
-    /// `by_addr`: changes the length of the gap at `start` (its key stays the same).
-    fn set_len(&mut self, start: usize, new_len: usize) {
-        debug_assert!(!self.by_len);
-        let mut path = [(0, 0); MAX_HEIGHT];
-        let (t, depth) = self.descend(addr_key(start), &mut path);
-        let l = &mut self.leaves[t as usize];
-        let pos = l.gap[..l.n].partition_point(|g| g.0 < start);
-        assert!(
-            pos < l.n && l.gap[pos].0 == start,
-            "gap index lost the gap at {start:#x}"
-        );
-        let old_len = std::mem::replace(&mut l.gap[pos].1, new_len);
-        self.fix_path(&path[..depth], t, &[old_len], &[new_len]);
-    }
-
-    /// `by_addr`: takes the non-empty range [start, end) out of the gap containing it
-    /// and returns that gap, or returns None (changing nothing) if no gap contains it.
-    /// One descent unless the change reaches past its leaf.
-    fn carve(&mut self, start: usize, end: usize) -> Option<(usize, usize)> {
-        debug_assert!(!self.by_len && start < end);
-        let mut path = [(0, 0); MAX_HEIGHT];
-        let (t, depth) = self.descend(addr_key(start), &mut path);
-        let l = &self.leaves[t as usize];
-        let pos = l.gap[..l.n].partition_point(|g| g.0 <= start);
-        let (gs, gl) = match pos {
-            0 => self.floor(start, &mut 0)?,
-            _ => l.gap[pos - 1],
-        };
-        let ge = gs + gl;
-        if end > ge {
-            return None;
-        }
-        let (left, right) = (start - gs, ge - end);
-        if pos > 0 {
-            let (n, i) = (l.n, pos - 1);
-            let path = &path[..depth];
-            let fast = match (left > 0, right > 0) {
-                // The new entry at `end` must route to this leaf too.
-                (true, true) => n < CAP && self.within_bounds(path, addr_key(end)),
-                (true, false) => true,
-                (false, true) => self.within_bounds(path, addr_key(end)),
-                (false, false) => false,
-            };
-            if fast {
-                let l = &mut self.leaves[t as usize];
-                let new: &[usize] = match (left > 0, right > 0) {
-                    (true, true) => {
-                        l.gap.copy_within(pos..n, pos + 1);
-                        l.gap[i].1 = left;
-                        l.gap[pos] = (end, right);
-                        l.n += 1;
-                        &[left, right]
-                    }
-                    (true, false) => {
-                        l.gap[i].1 = left;
-                        &[left]
-                    }
-                    _ => {
-                        l.gap[i] = (end, right);
-                        &[right]
-                    }
-                };
-                self.fix_path(path, t, &[gl], new);
-                return Some((gs, gl));
-            }
-        }
-        if left > 0 {
-            self.set_len(gs, left);
-        } else {
-            self.remove(gs, gl);
-        }
-        if right > 0 {
-            self.insert(end, right);
-        }
-        Some((gs, gl))
-    }
-
-    /// `by_addr`: returns [start, end), which no gap touches the inside of, to the free
-    /// space, joining it with the gap ending at `start` and the gap starting at `end`.
-    /// Returns those neighbours (as they were). One descent unless the change reaches
-    /// past its leaf.
-    fn fill(&mut self, start: usize, end: usize) -> (Option<Gap>, Option<Gap>) {
-        debug_assert!(!self.by_len && start < end);
-        let mut path = [(0, 0); MAX_HEIGHT];
-        let (t, depth) = self.descend(addr_key(end), &mut path);
-        let path = &path[..depth];
-        let l = &self.leaves[t as usize];
-        let (n, pos) = (l.n, l.gap[..l.n].partition_point(|g| g.0 <= end));
-        let has_right = pos > 0 && l.gap[pos - 1].0 == end;
-        // The left neighbour, if any, is the entry just before `end`'s floor (or the
-        // floor itself when no gap starts at `end`).
-        let li = if has_right {
-            pos.checked_sub(2)
-        } else {
-            pos.checked_sub(1)
-        };
-        if let Some(li) = li {
-            let lg = l.gap[li];
-            let left = (lg.0 + lg.1 == start).then_some(lg);
-            let right = has_right.then(|| l.gap[pos - 1]);
-            let is_root = depth == 0;
-            let fast = match (left, right) {
-                (Some(_), Some(_)) => n > MIN_FILL || is_root,
-                (Some(_), None) => true,
-                (None, Some(_)) => self.within_bounds(path, addr_key(start)),
-                (None, None) => false,
-            };
-            if fast {
-                let l = &mut self.leaves[t as usize];
-                let (old, new): (&[usize], usize) = match (left, right) {
-                    (Some((ls, ll)), Some((_, rl))) => {
-                        l.gap.copy_within(pos..n, pos - 1);
-                        l.n -= 1;
-                        l.gap[li] = (ls, ll + (end - start) + rl);
-                        (&[ll, rl], ll + (end - start) + rl)
-                    }
-                    (Some((ls, ll)), None) => {
-                        l.gap[li] = (ls, ll + (end - start));
-                        (&[ll], ll + (end - start))
-                    }
-                    _ => {
-                        let rl = l.gap[pos - 1].1;
-                        l.gap[pos - 1] = (start, rl + (end - start));
-                        (&[rl], rl + (end - start))
-                    }
-                };
-                let old = old.to_owned();
-                self.fix_path(path, t, &old, &[new]);
-                return (left, right);
-            }
-        }
-        let (pred, floor) = self.floor_pair(end);
-        let abuts = |g: &(usize, usize)| g.0 + g.1 == start;
-        let (left, right) = match floor {
-            Some(g) if g.0 == end => (pred.filter(abuts), Some(g)),
-            other => (other.filter(abuts), None),
-        };
-        match (left, right) {
-            (Some((ls, ll)), Some((rs, rl))) => {
-                self.remove(rs, rl);
-                self.set_len(ls, ll + (end - start) + rl);
-            }
-            (Some((ls, ll)), None) => self.set_len(ls, ll + (end - start)),
-            (None, Some((rs, rl))) => {
-                self.remove(rs, rl);
-                self.insert(start, (end - start) + rl);
-            }
-            (None, None) => self.insert(start, end - start),
-        }
-        (left, right)
-    }
-
-    /// `by_addr`: (the gap before the floor of `addr`, the floor of `addr`). One descent
-    /// unless the floor is the first gap of its leaf.
-    fn floor_pair(&self, addr: usize) -> (Option<Gap>, Option<Gap>) {
-        let (mut t, mut h) = (self.root, self.height);
-        while h > 0 {
-            let n = &self.inners[t as usize];
-            t = n.child[n.route(addr_key(addr))];
-            h -= 1;
-        }
-        let l = &self.leaves[t as usize];
-        let pos = l.gap[..l.n].partition_point(|g| g.0 <= addr);
-        if pos >= 2 {
-            return (Some(l.gap[pos - 2]), Some(l.gap[pos - 1]));
-        }
-        let floor = self.floor(addr, &mut 0);
-        let pred = floor
-            .and_then(|f| f.0.checked_sub(1))
-            .and_then(|a| self.floor(a, &mut 0));
-        (pred, floor)
-    }
-
-    /// `by_addr`: the gap with the greatest start `<= addr`.
-    fn floor(&self, addr: usize, visits: &mut usize) -> Option<(usize, usize)> {
-        self.floor_rec(self.root, self.height, addr, visits)
-    }
-
-    fn floor_rec(
-        &self,
-        t: u32,
-        h: usize,
-        addr: usize,
-        visits: &mut usize,
-    ) -> Option<(usize, usize)> {
+    /// The lowest candidate for `q` among the tree's gaps, skipping subtrees with no gap
+    /// of length `>= q.len` and stopping at the first gap too high for the limit.
+    fn first_fit_rec(&self, t: u32, h: usize, q: &Query, visits: &mut usize) -> Flow {
         *visits += 1;
         if h == 0 {
-            let l = &self.leaves[t as usize];
-            let pos = l.gap[..l.n].partition_point(|g| g.0 <= addr);
-            return (pos > 0).then(|| (l.gap[pos - 1].0, l.gap[pos - 1].1));
+            let l = self.leaf(t);
+            for e in 0..l.n {
+                if l.gap[e] < q.len {
+                    continue;
+                }
+                let gs = l.end(e);
+                if !fits_below(gs, q) {
+                    return Flow::Stop;
+                }
+                let end = (gs + l.gap[e]).min(q.limit);
+                if let Some(slot) = slot_in_gap(gs, end, q, 0) {
+                    return Flow::Found(FirstFit {
+                        gap_start: gs,
+                        slot,
+                    });
+                }
+            }
+            return Flow::Continue;
         }
         let n = &self.inners[t as usize];
-        let i = n.route(addr_key(addr));
-        if let Some(found) = self.floor_rec(n.child[i], h - 1, addr, visits) {
-            return Some(found);
-        }
-        // Child i starts above `addr`: the answer is the last gap of child i-1.
-        let (mut t, mut h) = (n.child[i.checked_sub(1)?], h - 1);
-        loop {
-            *visits += 1;
-            if h == 0 {
-                let l = &self.leaves[t as usize];
-                return (l.n > 0).then(|| (l.gap[l.n - 1].0, l.gap[l.n - 1].1));
+        for i in 0..n.n {
+            // Every gap of child i starts above its lowest child start.
+            if i > 0 && !fits_below(n.key[i], q) {
+                return Flow::Stop;
             }
-            let n = &self.inners[t as usize];
-            t = n.child[n.n - 1];
-            h -= 1;
+            if n.max[i] < q.len {
+                continue;
+            }
+            match self.first_fit_rec(n.child[i], h - 1, q, visits) {
+                Flow::Continue => {}
+                done => return done,
+            }
         }
+        Flow::Continue
     }
 
-    /// `by_addr`: sum of `len + kappa` over gaps starting below `addr`.
+    /// Sum of `len + kappa` over the tree's gaps starting below `addr`. The gaps of
+    /// child `j` start below `key[j+1]`, so whole children left of the route count.
     fn prefix_weight(&self, addr: usize, kappa: usize, visits: &mut usize) -> u128 {
         let (mut t, mut h) = (self.root, self.height);
         let mut acc = 0;
         loop {
             *visits += 1;
             if h == 0 {
-                let l = &self.leaves[t as usize];
-                let pos = l.gap[..l.n].partition_point(|g| g.0 < addr);
-                let leaf: u128 = l.gap[..pos]
-                    .iter()
-                    .map(|g| Agg::of_gap(g.1).weight(kappa))
+                let l = self.leaf(t);
+                let leaf: u128 = (0..l.n)
+                    .filter(|&e| l.end(e) < addr)
+                    .map(|e| gap_weight(l.gap[e], kappa))
                     .sum();
                 return acc + leaf;
             }
             let n = &self.inners[t as usize];
-            let i = n.route(addr_key(addr));
-            acc += n.agg[..i].iter().map(|a| a.weight(kappa)).sum::<u128>();
+            let i = n.route(addr);
+            let (sum, count): (usize, usize) = (n.sum[..i].iter().sum(), n.count[..i].iter().sum());
+            acc += sum as u128 + count as u128 * kappa as u128;
             t = n.child[i];
             h -= 1;
         }
     }
 
-    /// `by_addr`: the gap whose stretch `[before, before + len + kappa)` holds `r`, as
+    /// The gap whose stretch `[before, before + len + kappa)` holds `r`, as
     /// (start, len, before). `r` must be below the total weight.
     fn select_weight(&self, mut r: u128, kappa: usize, visits: &mut usize) -> (usize, usize, u128) {
         let (mut t, mut h) = (self.root, self.height);
@@ -1201,11 +1758,11 @@ impl GapTree {
         'down: loop {
             *visits += 1;
             if h == 0 {
-                let l = &self.leaves[t as usize];
+                let l = self.leaf(t);
                 for e in 0..l.n {
-                    let w = Agg::of_gap(l.gap[e].1).weight(kappa);
+                    let w = gap_weight(l.gap[e], kappa);
                     if r < w {
-                        return (l.gap[e].0, l.gap[e].1, before);
+                        return (l.end(e), l.gap[e], before);
                     }
                     r -= w;
                     before += w;
@@ -1214,7 +1771,7 @@ impl GapTree {
             }
             let n = &self.inners[t as usize];
             for i in 0..n.n {
-                let w = n.agg[i].weight(kappa);
+                let w = n.weight(i, kappa);
                 if r < w {
                     t = n.child[i];
                     h -= 1;
@@ -1227,288 +1784,93 @@ impl GapTree {
         }
     }
 
-    /// `by_len`: (count, sum of lengths) of the gaps with length `>= len`.
-    fn suffix_at_least(&self, len: usize, visits: &mut usize) -> (usize, usize) {
-        let k = len_key(len, 0);
-        let (mut t, mut h) = (self.root, self.height);
-        let mut acc = Agg::default();
-        loop {
-            *visits += 1;
-            if h == 0 {
-                let l = &self.leaves[t as usize];
-                for e in 0..l.n {
-                    if l.gap[e].1 >= len {
-                        acc = acc.add(Agg::of_gap(l.gap[e].1));
-                    }
-                }
-                return (acc.count, acc.sum);
-            }
-            let n = &self.inners[t as usize];
-            let i = n.route(k);
-            acc = n.agg[i + 1..n.n].iter().fold(acc, |a, &b| a.add(b));
-            t = n.child[i];
-            h -= 1;
-        }
-    }
-
-    /// `by_len`: among gaps with length `>= len`, in key order with stretch
-    /// `L - len + align`, the gap holding unit `r`, as (start, len, offset).
-    fn select_suffix(
-        &self,
-        len: usize,
-        align: usize,
-        r: u128,
-        visits: &mut usize,
-    ) -> (usize, usize, u128) {
-        let mut r = r;
-        self.select_suffix_rec(self.root, self.height, len, align, &mut r, visits)
-            .expect("select_suffix past the total")
-    }
-
-    fn select_suffix_rec(
-        &self,
-        t: u32,
-        h: usize,
-        len: usize,
-        align: usize,
-        r: &mut u128,
-        visits: &mut usize,
-    ) -> Option<(usize, usize, u128)> {
-        *visits += 1;
-        if h == 0 {
-            let l = &self.leaves[t as usize];
-            for e in 0..l.n {
-                if l.gap[e].1 >= len {
-                    let w = (l.gap[e].1 - len) as u128 + align as u128;
-                    if *r < w {
-                        return Some((l.gap[e].0, l.gap[e].1, *r));
-                    }
-                    *r -= w;
-                }
-            }
-            return None;
-        }
-        let n = &self.inners[t as usize];
-        // Children before i0 hold only shorter gaps, after it only long enough ones.
-        let i0 = n.route(len_key(len, 0));
-        if let Some(found) = self.select_suffix_rec(n.child[i0], h - 1, len, align, r, visits) {
-            return Some(found);
-        }
-        for i in i0 + 1..n.n {
-            let w = n.agg[i].suffix_weight(len, align);
-            if *r < w {
-                let (mut t, mut h) = (n.child[i], h - 1);
-                'down: loop {
-                    *visits += 1;
-                    if h == 0 {
-                        let l = &self.leaves[t as usize];
-                        for e in 0..l.n {
-                            let w = (l.gap[e].1 - len) as u128 + align as u128;
-                            if *r < w {
-                                return Some((l.gap[e].0, l.gap[e].1, *r));
-                            }
-                            *r -= w;
-                        }
-                        return None;
-                    }
-                    let n = &self.inners[t as usize];
-                    for j in 0..n.n {
-                        let w = n.agg[j].suffix_weight(len, align);
-                        if *r < w {
-                            t = n.child[j];
-                            h -= 1;
-                            continue 'down;
-                        }
-                        *r -= w;
-                    }
-                    return None;
-                }
-            }
-            *r -= w;
-        }
-        None
-    }
-
-    /// `by_addr`: the lowest candidate for `q`, skipping children with no gap of length
-    /// `>= q.len` and stopping at the first gap too high for the limit.
-    fn first_fit(&self, q: &Query, visits: &mut usize) -> Option<FirstFit> {
-        match self.first_fit_rec(self.root, self.height, q, visits) {
-            Flow::Found(f) => Some(f),
-            Flow::Stop | Flow::Continue => None,
-        }
-    }
-
-    fn first_fit_rec(&self, t: u32, h: usize, q: &Query, visits: &mut usize) -> Flow {
-        *visits += 1;
-        let too_high = |start: usize| !matches!(start.checked_add(q.len), Some(e) if e <= q.limit);
-        if h == 0 {
-            let l = &self.leaves[t as usize];
-            for e in 0..l.n {
-                if l.gap[e].1 < q.len {
-                    continue;
-                }
-                if too_high(l.gap[e].0) {
-                    return Flow::Stop;
-                }
-                let end = (l.gap[e].0 + l.gap[e].1).min(q.limit);
-                if let Some(slot) = slot_in_gap(l.gap[e].0, end, q, 0) {
-                    return Flow::Found(FirstFit {
-                        gap_start: l.gap[e].0,
-                        slot,
-                    });
-                }
-            }
-            return Flow::Continue;
-        }
-        let n = &self.inners[t as usize];
-        for i in 0..n.n {
-            if i > 0 && too_high(n.key[i] as usize) {
-                return Flow::Stop;
-            }
-            if n.agg[i].max < q.len {
-                continue;
-            }
-            match self.first_fit_rec(n.child[i], h - 1, q, visits) {
-                Flow::Continue => {}
-                done => return done,
-            }
-        }
-        Flow::Continue
-    }
-
-    /// `by_addr`: calls `f(start, len, before)` in address order for the gaps of length
-    /// `>= len` starting at or after `from_start`, where `before` is the total weight
-    /// (`len + kappa` per gap) of all gaps below. Stops when `f` returns false. Visits
-    /// one path plus O(log n) nodes per gap reported.
-    fn walk_fitting(
-        &self,
-        from_start: usize,
-        len: usize,
-        kappa: usize,
-        visits: &mut usize,
-        f: &mut dyn FnMut(usize, usize, u128) -> bool,
-    ) {
-        let mut walk = Walk {
-            tree: self,
-            from_start,
-            len,
-            kappa,
-            visits,
-            before: 0,
-            f,
-        };
-        walk.rec(self.root, self.height);
-    }
-
-    fn in_order(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        // Stack of (inner node, next child); then the current leaf and position.
-        let mut stack: Vec<(u32, usize)> = Vec::new();
-        let mut leaf = None;
-        if self.height == 0 {
-            leaf = Some((self.root, 0));
-        } else {
-            stack.push((self.root, 0));
-        }
-        std::iter::from_fn(move || loop {
-            if let Some((t, i)) = leaf {
-                let l = &self.leaves[t as usize];
-                if i < l.n {
-                    leaf = Some((t, i + 1));
-                    return Some((l.gap[i].0, l.gap[i].1));
-                }
-                leaf = None;
-            }
-            let (t, i) = stack.pop()?;
-            let n = &self.inners[t as usize];
-            if i < n.n {
-                stack.push((t, i + 1));
-                if stack.len() == self.height {
-                    leaf = Some((n.child[i], 0));
-                } else {
-                    stack.push((n.child[i], 0));
-                }
-            }
-        })
-    }
-
     #[cfg(test)]
     fn height(&self) -> usize {
         self.height
     }
 
-    /// Separators, fill, aggregates and arena accounting of the whole tree.
+    /// Fill, order, exact separators, exact totals, leaf links and arena accounting.
     #[cfg(test)]
     fn check(&self) {
-        // Returns (agg, min key, max key, leaves, inners) of the subtree.
-        fn rec(
-            tr: &GapTree,
-            t: u32,
-            h: usize,
-            is_root: bool,
-        ) -> (Agg, Option<Key>, Option<Key>, usize, usize) {
-            let size = tr.size(t, h);
-            assert!(is_root || size >= MIN_FILL, "underfull node");
-            assert!(size <= CAP);
-            if h == 0 {
-                let keys: Vec<Key> = (0..size).map(|i| tr.leaf_key(t, i)).collect();
-                assert!(keys.windows(2).all(|w| w[0] < w[1]), "leaf order");
-                return (
-                    tr.agg_of(t, 0),
-                    keys.first().copied(),
-                    keys.last().copied(),
-                    1,
-                    0,
-                );
-            }
-            assert!(size >= 2 || !is_root, "root with one child");
-            let n = &tr.inners[t as usize];
-            let (mut all, mut lo, mut hi, mut leaves, mut inners) =
-                (Agg::default(), None, None, 0, 1);
-            for i in 0..n.n {
-                let (a, cmin, cmax, l, inn) = rec(tr, n.child[i], h - 1, false);
-                let got = n.agg[i];
-                assert!((got.sum, got.count) == (a.sum, a.count), "stale aggregate");
-                assert!(tr.by_len || got.max == a.max, "stale max");
-                if i > 0 {
-                    assert!(
-                        !matches!(cmin, Some(m) if m < n.key[i]),
-                        "separator above child"
-                    );
-                    assert!(
-                        !matches!(hi, Some(m) if m >= n.key[i]),
-                        "separator below left child"
-                    );
-                }
-                all = all.add(a);
-                lo = lo.or(cmin);
-                hi = cmax.or(hi);
-                leaves += l;
-                inners += inn;
-            }
-            (all, lo, hi, leaves, inners)
+        struct Sub {
+            agg: Agg,
+            lo: Option<usize>,
+            hi: Option<usize>,
+            inners: usize,
         }
-        let (all, _, _, leaves, inners) = rec(self, self.root, self.height, true);
-        assert!(
-            (all.sum, all.count) == (self.total.sum, self.total.count),
-            "stale total"
-        );
-        assert!(self.by_len || all.max == self.total.max, "stale total max");
+        fn rec(tr: &Tree, t: u32, h: usize, is_root: bool, leaves: &mut Vec<u32>) -> Sub {
+            let size = tr.size(t, h);
+            if h == 0 {
+                assert!(is_root || size >= LEAF_MIN, "underfull leaf");
+                assert!(size <= LEAF_CAP);
+                let l = tr.leaf(t);
+                assert!(
+                    l.start[..size].windows(2).all(|w| w[0] < w[1]),
+                    "leaf order"
+                );
+                leaves.push(t);
+                return Sub {
+                    agg: l.agg(),
+                    lo: l.start[..size].first().copied(),
+                    hi: l.start[..size].last().copied(),
+                    inners: 0,
+                };
+            }
+            assert!(is_root || size >= MIN_FILL, "underfull node");
+            assert!(size <= CAP && (size >= 2 || !is_root), "node size {size}");
+            let n = &tr.inners[t as usize];
+            let (mut all, mut lo, mut hi, mut inners) = (Agg::default(), None, None, 1);
+            for i in 0..n.n {
+                let sub = rec(tr, n.child[i], h - 1, false, leaves);
+                assert_eq!(n.agg(i), sub.agg, "stale totals");
+                if i > 0 {
+                    assert_eq!(Some(n.key[i]), sub.lo, "separator is not the lowest start");
+                    assert!(hi < sub.lo, "children out of order");
+                }
+                all = all.add(sub.agg);
+                lo = lo.or(sub.lo);
+                hi = sub.hi.or(hi);
+                inners += sub.inners;
+            }
+            Sub {
+                agg: all,
+                lo,
+                hi,
+                inners,
+            }
+        }
+        let mut leaves = Vec::new();
+        let sub = rec(self, self.root, self.height, true, &mut leaves);
+        assert_eq!(sub.agg, self.total, "stale tree total");
+        let mut linked = Vec::new();
+        let mut t = self.first_leaf();
+        while t != NONE {
+            linked.push(t);
+            t = self.leaf(t).next;
+        }
+        assert_eq!(linked, leaves, "leaf links");
+        let entries: usize = leaves.iter().map(|&t| self.leaf(t).n).sum();
+        assert_eq!(entries, self.count, "child count");
+        for &t in &self.free_leaves {
+            let l = self.leaf(t);
+            assert_eq!(l.n, 0, "live free leaf");
+        }
         assert_eq!(
-            leaves + self.free_leaves.len(),
+            leaves.len() + self.free_leaves.len(),
             self.leaves.len(),
             "leaf arena leak"
         );
         assert_eq!(
-            inners + self.free_inners.len(),
+            sub.inners + self.free_inners.len(),
             self.inners.len(),
             "inner arena leak"
         );
     }
 }
 
-/// State of `GapTree::walk_fitting`.
+/// State of `RegionMap::walk_fitting` inside the tree.
 struct Walk<'a, 'f> {
-    tree: &'a GapTree,
+    tree: &'a Tree,
     from_start: usize,
     len: usize,
     kappa: usize,
@@ -1524,23 +1886,26 @@ impl Walk<'_, '_> {
         *self.visits += 1;
         let tree = self.tree;
         if h == 0 {
-            let l = &tree.leaves[t as usize];
+            let l = tree.leaf(t);
             for e in 0..l.n {
-                if l.gap[e].0 >= self.from_start
-                    && l.gap[e].1 >= self.len
-                    && !(self.f)(l.gap[e].0, l.gap[e].1, self.before)
+                let (gs, gl) = (l.end(e), l.gap[e]);
+                if gl > 0
+                    && gs >= self.from_start
+                    && gl >= self.len
+                    && !(self.f)(gs, gl, self.before)
                 {
                     return false;
                 }
-                self.before += Agg::of_gap(l.gap[e].1).weight(self.kappa);
+                self.before += gap_weight(gl, self.kappa);
             }
             return true;
         }
         let n = &tree.inners[t as usize];
         for i in 0..n.n {
-            let below_from = i + 1 < n.n && n.key[i + 1] <= addr_key(self.from_start);
-            if below_from || n.agg[i].max < self.len {
-                self.before += n.agg[i].weight(self.kappa);
+            // Child i's gaps all start below key[i+1].
+            let below_from = i + 1 < n.n && n.key[i + 1] <= self.from_start;
+            if below_from || n.max[i] < self.len {
+                self.before += n.weight(i, self.kappa);
             } else if !self.rec(n.child[i], h - 1) {
                 return false;
             }
@@ -1549,9 +1914,586 @@ impl Walk<'_, '_> {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// The children's values.
+
+/// Values per slab chunk. Only the last chunk grows, so growing never moves more than
+/// one chunk.
+const VAL_CHUNK: usize = 256;
+
+enum Slot<T> {
+    Used(T),
+    /// A free slot: the next one on the free chain (`NONE` ends it).
+    Free(u32),
+}
+
+/// The children's values in chunked slots with stable ids, so leaves stay small and a
+/// leaf shift never moves a value.
+struct Values<T> {
+    chunks: Vec<Vec<Slot<T>>>,
+    free: u32,
+}
+
+impl<T> Values<T> {
+    fn new() -> Self {
+        Values {
+            chunks: Vec::new(),
+            free: NONE,
+        }
+    }
+
+    fn slot(&self, id: u32) -> &Slot<T> {
+        let id = id as usize;
+        &self.chunks[id / VAL_CHUNK][id % VAL_CHUNK]
+    }
+
+    fn slot_mut(&mut self, id: u32) -> &mut Slot<T> {
+        let id = id as usize;
+        &mut self.chunks[id / VAL_CHUNK][id % VAL_CHUNK]
+    }
+
+    fn insert(&mut self, v: T) -> u32 {
+        if self.free != NONE {
+            let id = self.free;
+            let slot = self.slot_mut(id);
+            let Slot::Free(next) = *slot else {
+                unreachable!("used value slot on the free chain")
+            };
+            *slot = Slot::Used(v);
+            self.free = next;
+            return id;
+        }
+        if self.chunks.last().map_or(true, |c| c.len() == VAL_CHUNK) {
+            self.chunks.push(Vec::new());
+        }
+        let n = self.chunks.len() - 1;
+        let last = &mut self.chunks[n];
+        last.push(Slot::Used(v));
+        u32::try_from(n * VAL_CHUNK + last.len() - 1)
+            .ok()
+            .filter(|&id| id != NONE)
+            .expect("value slab overflow")
+    }
+
+    fn take(&mut self, id: u32) -> T {
+        let free = self.free;
+        match std::mem::replace(self.slot_mut(id), Slot::Free(free)) {
+            Slot::Used(v) => {
+                self.free = id;
+                v
+            }
+            Slot::Free(_) => unreachable!("value {id} taken twice"),
+        }
+    }
+
+    fn get(&self, id: u32) -> &T {
+        match self.slot(id) {
+            Slot::Used(v) => v,
+            Slot::Free(_) => unreachable!("leaf entry with a free value"),
+        }
+    }
+
+    fn get_mut(&mut self, id: u32) -> &mut T {
+        match self.slot_mut(id) {
+            Slot::Used(v) => v,
+            Slot::Free(_) => unreachable!("leaf entry with a free value"),
+        }
+    }
+
+    /// Every entry of `tree` owns a distinct used slot, and every other slot is free.
+    #[cfg(test)]
+    fn check(&self, tree: &Tree) {
+        let total: usize = self.chunks.iter().map(Vec::len).sum();
+        let mut owned = vec![false; total];
+        let mut t = tree.first_leaf();
+        while t != NONE {
+            let l = tree.leaf(t);
+            for &id in &l.vid[..l.n] {
+                assert!(
+                    matches!(self.slot(id), Slot::Used(_)),
+                    "entry with a free value"
+                );
+                assert!(
+                    !std::mem::replace(&mut owned[id as usize], true),
+                    "shared value"
+                );
+            }
+            t = l.next;
+        }
+        let mut free = 0;
+        let mut at = self.free;
+        while at != NONE {
+            let Slot::Free(next) = *self.slot(at) else {
+                panic!("used value slot on the free chain")
+            };
+            assert!(!owned[at as usize], "owned value on the free chain");
+            free += 1;
+            at = next;
+        }
+        assert_eq!(tree.count + free, total, "value slab leak");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The length classes.
+
+/// Sub-classes per power of two (a 3-bit mantissa).
+const SUB_BITS: u32 = 3;
+const SUB: usize = 1 << SUB_BITS;
+
+/// Length class: exact below 8; above, the power of two and the next 3 bits. Classes
+/// are ordered like lengths; class `c` covers `[class_lo(c), class_lo(c) + width(c))`.
+fn class_of(len: usize) -> usize {
+    debug_assert!(len > 0);
+    if len < SUB {
+        return len;
+    }
+    let e = usize::BITS - 1 - len.leading_zeros();
+    let shift = e - SUB_BITS;
+    ((shift as usize + 1) << SUB_BITS) | ((len >> shift) & (SUB - 1))
+}
+
+fn class_lo(c: usize) -> usize {
+    if c < 2 * SUB {
+        return c;
+    }
+    let shift = (c >> SUB_BITS) - 1;
+    (SUB | (c & (SUB - 1))) << shift
+}
+
+fn class_width(c: usize) -> usize {
+    if c < 2 * SUB {
+        1
+    } else {
+        1 << ((c >> SUB_BITS) - 1)
+    }
+}
+
+/// A free gap in the length index. Free slots have `len == 0` and chain through `pos`.
+#[derive(Clone, Copy, Default)]
+struct GapNode {
+    start: usize,
+    len: usize,
+    /// Index in its class's `members`.
+    pos: u32,
+}
+
+#[derive(Default)]
+struct Class {
+    members: Vec<u32>,
+    sum: usize,
+}
+
+/// The `SUB` classes of one power of two.
+#[derive(Default)]
+struct Group {
+    count: usize,
+    sum: usize,
+    /// Bit `k`: class `k` of the group has members.
+    mask: u8,
+    class: [Class; SUB],
+}
+
+/// The non-empty gaps by length class (see the module doc). Groups are allocated when a
+/// gap first needs them, so a new map holds one.
+#[derive(Default)]
+struct LenIndex {
+    nodes: Vec<GapNode>,
+    /// Head of the free-slot chain of `nodes`.
+    free: Option<u32>,
+    groups: Vec<Option<Box<Group>>>,
+    /// Bit `g`: group `g` has members.
+    mask: u64,
+    /// Number and total length of all gaps.
+    count: usize,
+    sum: usize,
+}
+
+/// The whole-map proposal space for one (len, align): the exact weight of the classes
+/// above the class of `len`, and that class's share (exact, or an envelope).
+#[derive(Clone, Copy, Debug)]
+struct LenWeights {
+    len: usize,
+    align: usize,
+    /// Class of `len`.
+    bc: usize,
+    /// Whether that class may hold gaps shorter than `len` (`class_lo(bc) < len`).
+    partial: bool,
+    /// Stretch of each member of a partial class: the longest stretch a member can have.
+    env: u128,
+    /// Exact U of every class counted exactly.
+    lower: u128,
+    /// Members of a partial class times `env`.
+    boundary: u128,
+}
+
+impl LenWeights {
+    fn units(&self) -> u128 {
+        self.lower + self.boundary
+    }
+
+    /// `Σ (L - len + A)` over `count` gaps of total length `sum`, all `>= len`.
+    fn of(&self, count: usize, sum: usize) -> u128 {
+        sum as u128 + count as u128 * self.align as u128 - count as u128 * self.len as u128
+    }
+}
+
+impl LenIndex {
+    fn group(&self, g: usize) -> Option<&Group> {
+        self.groups.get(g).and_then(|x| x.as_deref())
+    }
+
+    #[inline]
+    fn group_mut(groups: &mut Vec<Option<Box<Group>>>, g: usize) -> &mut Group {
+        if groups.len() <= g {
+            groups.resize_with(g + 1, || None);
+        }
+        groups[g].get_or_insert_with(Box::default)
+    }
+
+    /// Forgets every gap, keeping the allocations for the next build.
+    fn clear(&mut self) {
+        self.nodes.clear();
+        self.free = None;
+        (self.mask, self.count, self.sum) = (0, 0, 0);
+        for grp in self.groups.iter_mut().flatten() {
+            (grp.count, grp.sum, grp.mask) = (0, 0, 0);
+            for cls in &mut grp.class {
+                cls.members.clear();
+                cls.sum = 0;
+            }
+        }
+    }
+
+    /// Registers a gap; returns its id.
+    fn add(&mut self, start: usize, len: usize) -> u32 {
+        let node = GapNode { start, len, pos: 0 };
+        let id = match self.free {
+            Some(id) => {
+                let next = self.nodes[id as usize].pos;
+                self.free = (next != NONE).then_some(next);
+                self.nodes[id as usize] = node;
+                id
+            }
+            None => {
+                self.nodes.push(node);
+                u32::try_from(self.nodes.len() - 1)
+                    .ok()
+                    .filter(|&id| id != NONE)
+                    .expect("gap index overflow")
+            }
+        };
+        self.link(id);
+        id
+    }
+
+    fn remove(&mut self, id: u32) {
+        self.unlink(id);
+        let next = self.free.unwrap_or(NONE);
+        self.nodes[id as usize] = GapNode {
+            start: 0,
+            len: 0,
+            pos: next,
+        };
+        self.free = Some(id);
+    }
+
+    /// Moves gap `id` to `[start, start + len)`, `len > 0`.
+    fn set(&mut self, id: u32, start: usize, len: usize) {
+        let node = &mut self.nodes[id as usize];
+        let old = node.len;
+        node.start = start;
+        if class_of(old) == class_of(len) {
+            // Same class: only the sums change.
+            node.len = len;
+            let c = class_of(len);
+            let grp = self.groups[c >> SUB_BITS]
+                .as_deref_mut()
+                .expect("group of a live gap");
+            let cls = &mut grp.class[c & (SUB - 1)];
+            cls.sum = cls.sum - old + len;
+            grp.sum = grp.sum - old + len;
+            self.sum = self.sum - old + len;
+            return;
+        }
+        self.unlink(id);
+        self.nodes[id as usize].len = len;
+        self.link(id);
+    }
+
+    fn link(&mut self, id: u32) {
+        let len = self.nodes[id as usize].len;
+        let c = class_of(len);
+        let (g, k) = (c >> SUB_BITS, c & (SUB - 1));
+        let grp = Self::group_mut(&mut self.groups, g);
+        let cls = &mut grp.class[k];
+        self.nodes[id as usize].pos = cls.members.len() as u32;
+        cls.members.push(id);
+        cls.sum += len;
+        grp.count += 1;
+        grp.sum += len;
+        grp.mask |= 1 << k;
+        self.mask |= 1 << g;
+        self.count += 1;
+        self.sum += len;
+    }
+
+    fn unlink(&mut self, id: u32) {
+        let GapNode { len, pos, .. } = self.nodes[id as usize];
+        let c = class_of(len);
+        let (g, k) = (c >> SUB_BITS, c & (SUB - 1));
+        let grp = self.groups[g].as_deref_mut().expect("group of a live gap");
+        let cls = &mut grp.class[k];
+        cls.members.swap_remove(pos as usize);
+        if let Some(&moved) = cls.members.get(pos as usize) {
+            self.nodes[moved as usize].pos = pos;
+        }
+        cls.sum -= len;
+        grp.count -= 1;
+        grp.sum -= len;
+        if cls.members.is_empty() {
+            grp.mask &= !(1 << k);
+        }
+        if grp.count == 0 {
+            self.mask &= !(1 << g);
+        }
+        self.count -= 1;
+        self.sum -= len;
+    }
+
+    /// The non-empty groups whose bits `mask` selects, highest first.
+    fn groups_in(&self, mut mask: u64) -> impl Iterator<Item = (usize, &Group)> + '_ {
+        mask &= self.mask;
+        std::iter::from_fn(move || {
+            if mask == 0 {
+                return None;
+            }
+            let g = 63 - mask.leading_zeros() as usize;
+            mask &= !(1 << g);
+            self.group(g).map(|grp| (g, grp))
+        })
+    }
+
+    /// Non-empty classes of group `g` from class `from` up, as (class, class data).
+    fn classes_from<'g>(
+        grp: &'g Group,
+        g: usize,
+        from: usize,
+    ) -> impl Iterator<Item = (usize, &'g Class)> + 'g {
+        let first = from.saturating_sub(g << SUB_BITS);
+        let mut mask = u32::from(grp.mask) & !((1u32 << first) - 1);
+        std::iter::from_fn(move || {
+            if mask == 0 {
+                return None;
+            }
+            let k = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            Some(((g << SUB_BITS) | k, &grp.class[k]))
+        })
+    }
+
+    fn weights(&self, len: usize, align: usize) -> LenWeights {
+        let bc = class_of(len);
+        let (lo, width) = (class_lo(bc), class_width(bc));
+        let partial = lo < len;
+        let mut w = LenWeights {
+            len,
+            align,
+            bc,
+            partial,
+            env: (lo + (width - 1) - len) as u128 + align as u128,
+            lower: 0,
+            boundary: 0,
+        };
+        // Everything, less the groups and classes below the class of `len` (few for
+        // small requests) and a partial class of `len`.
+        let (mut count, mut sum) = (self.count, self.sum);
+        let g0 = bc >> SUB_BITS;
+        for (_, grp) in self.groups_in((1 << g0) - 1) {
+            count -= grp.count;
+            sum -= grp.sum;
+        }
+        if let Some(grp) = self.group(g0) {
+            for (c, cls) in Self::classes_from(grp, g0, 0) {
+                if c > bc || (c == bc && !partial) {
+                    break;
+                }
+                count -= cls.members.len();
+                sum -= cls.sum;
+                if c == bc {
+                    w.boundary = cls.members.len() as u128 * w.env;
+                }
+            }
+        }
+        w.lower = w.of(count, sum);
+        w
+    }
+
+    /// The exact share of U of a partial class of `len`, by scanning it.
+    fn boundary_exact(&self, w: &LenWeights, visits: &mut usize) -> u128 {
+        let Some(grp) = self.group(w.bc >> SUB_BITS) else {
+            return 0;
+        };
+        let cls = &grp.class[w.bc & (SUB - 1)];
+        *visits += cls.members.len();
+        cls.members
+            .iter()
+            .map(|&id| self.nodes[id as usize].len)
+            .filter(|&l| l >= w.len)
+            .map(|l| w.of(1, l))
+            .sum()
+    }
+
+    /// The class of group `g` (from class `from` up) holding unit `r`, which becomes
+    /// the offset in that class; None (with `r` reduced by the group) if none does.
+    fn pick_class<'g>(
+        w: &LenWeights,
+        grp: &'g Group,
+        g: usize,
+        from: usize,
+        r: &mut u128,
+    ) -> Option<(usize, &'g Class)> {
+        for (c, cls) in Self::classes_from(grp, g, from) {
+            let m = cls.members.len();
+            let cw = if c == w.bc && w.partial {
+                m as u128 * w.env
+            } else {
+                w.of(m, cls.sum)
+            };
+            if *r < cw {
+                return Some((c, cls));
+            }
+            *r -= cw;
+        }
+        None
+    }
+
+    /// The gap holding unit `r < w.units()` of the whole-map space, as
+    /// (start, len, offset in its stretch); None if `r` is an envelope unit a partial
+    /// class's member does not own.
+    fn select(
+        &self,
+        w: &LenWeights,
+        mut r: u128,
+        rng: &mut dyn FnMut() -> u64,
+        visits: &mut usize,
+    ) -> Option<(usize, usize, u128)> {
+        *visits += 1;
+        // Highest groups first: they hold the longest gaps and most of the weight.
+        let g0 = w.bc >> SUB_BITS;
+        let mut found = None;
+        for (g, grp) in self.groups_in(!((2u64 << g0) - 1)) {
+            let gw = w.of(grp.count, grp.sum);
+            if r < gw {
+                found = Self::pick_class(w, grp, g, 0, &mut r);
+                break;
+            }
+            r -= gw;
+        }
+        if found.is_none() {
+            found = self
+                .group(g0)
+                .and_then(|grp| Self::pick_class(w, grp, g0, w.bc, &mut r));
+        }
+        let (c, cls) = found?;
+        let node = |j: u128| self.nodes[cls.members[j as usize] as usize];
+        if c == w.bc && w.partial {
+            let (j, off) = div_rem(r, w.env);
+            let n = node(j);
+            return (n.len >= w.len && off < w.of(1, n.len)).then_some((n.start, n.len, off));
+        }
+        // Stretch (lo - len + A) + (L - lo): the first parts by index, the rest by
+        // weight L - lo.
+        let lo = class_lo(c);
+        let m = cls.members.len() as u128;
+        let head = (lo - w.len) as u128 + w.align as u128;
+        if r < m * head {
+            let (j, off) = div_rem(r, head);
+            let n = node(j);
+            return Some((n.start, n.len, off));
+        }
+        let width = class_width(c) as u128;
+        for _ in 0..CLASS_DRAWS {
+            *visits += 1;
+            let n = node(uniform_below(m, rng));
+            let u = uniform_below(width, rng);
+            if u < (n.len - lo) as u128 {
+                return Some((n.start, n.len, head + u));
+            }
+        }
+        let mut x = uniform_below((cls.sum - cls.members.len() * lo) as u128, rng);
+        for &id in &cls.members {
+            *visits += 1;
+            let n = self.nodes[id as usize];
+            let excess = (n.len - lo) as u128;
+            if x < excess {
+                return Some((n.start, n.len, head + x));
+            }
+            x -= excess;
+        }
+        unreachable!("class weight past its members")
+    }
+
+    /// The index holds exactly `gaps` (id, start, len), each in its class, with exact
+    /// sums, counts and masks, and every other slot on the free chain.
+    #[cfg(test)]
+    fn check(&self, gaps: &[(u32, usize, usize)]) {
+        for &(id, start, len) in gaps {
+            let n = self.nodes[id as usize];
+            assert_eq!((n.start, n.len), (start, len), "gap node {id}");
+            let c = class_of(len);
+            assert!(class_lo(c) <= len && len - class_lo(c) < class_width(c));
+            let grp = self.group(c >> SUB_BITS).expect("group of a live gap");
+            assert_eq!(
+                grp.class[c & (SUB - 1)].members.get(n.pos as usize),
+                Some(&id)
+            );
+        }
+        let mut live = 0;
+        for (g, grp) in self.groups.iter().enumerate() {
+            let Some(grp) = grp else { continue };
+            let (mut count, mut sum) = (0, 0);
+            for (k, cls) in grp.class.iter().enumerate() {
+                let s: usize = cls
+                    .members
+                    .iter()
+                    .map(|&id| self.nodes[id as usize].len)
+                    .sum();
+                assert_eq!(s, cls.sum, "class sum");
+                assert_eq!(
+                    grp.mask >> k & 1 == 1,
+                    !cls.members.is_empty(),
+                    "class mask"
+                );
+                count += cls.members.len();
+                sum += s;
+            }
+            assert_eq!((count, sum), (grp.count, grp.sum), "group totals");
+            assert_eq!(self.mask >> g & 1 == 1, count > 0, "group mask");
+            live += count;
+        }
+        assert_eq!(live, gaps.len(), "gap index holds other gaps");
+        let sum: usize = gaps.iter().map(|g| g.2).sum();
+        assert_eq!((self.count, self.sum), (live, sum), "index totals");
+        let mut free = 0;
+        let mut at = self.free;
+        while let Some(id) = at {
+            assert_eq!(
+                self.nodes[id as usize].len, 0,
+                "live node on the free chain"
+            );
+            free += 1;
+            let next = self.nodes[id as usize].pos;
+            at = (next != NONE).then_some(next);
+        }
+        assert_eq!(live + free, self.nodes.len(), "gap index leak");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     const PAGE: usize = 4096;
 
@@ -2021,29 +2963,50 @@ mod tests {
     fn model_randomized() {
         for seed in 1..=6u64 {
             let pages = 64 + Rng(seed).below(512);
-            run_model(seed, pages, 8, 3000, 64);
+            run_model(seed, PAGE, pages, 8, 6, 3000, 64);
         }
     }
 
-    /// Thousands of gaps: the gap trees get inner levels, so the one-descent paths of
-    /// insert and remove meet leaf edges and separators.
+    /// Thousands of gaps: the tree gets inner levels, so the one-descent paths of
+    /// insert and remove meet leaf edges, separators, splits and merges.
     #[test]
     fn model_randomized_large() {
-        run_model(99, 16_384, 2, 12_000, 3_000);
+        run_model(99, PAGE, 16_384, 2, 6, 12_000, 3_000);
     }
 
-    fn run_model(seed: u64, pages: usize, max_child_pages: usize, steps: u64, check_every: u64) {
+    /// Byte-sized children and requests up to 64 bytes: requests fall inside length
+    /// classes (not on their lower edge), and small windows make `U` straddle `W·A`, so
+    /// the exact scan of the class of `len` and the envelope units are exercised.
+    #[test]
+    fn model_randomized_bytes() {
+        for seed in 1..=4u64 {
+            run_model(seed + 40, 1, 4096, 64, 64, 4000, 200);
+        }
+    }
+
+    /// Random steps on a map of `units` units of `unit` bytes (children up to
+    /// `max_child` units, requests up to `max_req` units), checked against a
+    /// `BTreeMap` and linear references of placement, proposal spaces and lookups.
+    fn run_model(
+        seed: u64,
+        unit: usize,
+        units: usize,
+        max_child: usize,
+        max_req: usize,
+        steps: u64,
+        check_every: u64,
+    ) {
         {
             let mut rng = Rng(seed * 0x9e37_79b9);
-            let base = 0x40_0000 + rng.below(16) * PAGE;
-            let size = pages * PAGE;
+            let base = 0x40_0000 + rng.below(16) * unit;
+            let size = units * unit;
             let mut m: RegionMap<u64> = RegionMap::new(base, size);
             let mut model: BTreeMap<usize, (usize, u64)> = BTreeMap::new();
             for step in 0..steps {
                 match rng.below(10) {
                     0..=2 => {
-                        let s = base + rng.below(size / PAGE) * PAGE;
-                        let l = (1 + rng.below(max_child_pages)) * PAGE;
+                        let s = base + rng.below(units) * unit;
+                        let l = (1 + rng.below(max_child)) * unit;
                         let free = s + l <= base + size
                             && model
                                 .range(..s + l)
@@ -2061,13 +3024,13 @@ mod tests {
                         assert_eq!(m.remove(k), model.remove(&k));
                     }
                     _ => {
-                        let len = (1 + rng.below(6)) * PAGE;
-                        let align = PAGE << rng.below(5);
-                        let limit =
-                            (rng.below(3) == 0).then(|| base + rng.below(size / PAGE + 8) * PAGE);
-                        let e = [0, 0, 1, 2, 4, 8, 30, 30][rng.below(8)];
+                        let len = (1 + rng.below(max_req)) * unit;
+                        let align = unit << rng.below(5);
+                        let limit = (rng.below(3) == 0).then(|| base + rng.below(units + 8) * unit);
+                        let e = [0, 0, 1, 2, 4, 8, 12, 30][rng.below(8)];
                         let r = req(len, align, limit, e);
                         let rs = runs(&m, &r);
+                        check_space(&m, &r);
                         let got = m.place(&r, &mut || rng.next());
                         let t = total(&rs);
                         assert_eq!(got.is_some(), t > 0, "{r:?}");
@@ -2092,7 +3055,7 @@ mod tests {
                 if step % check_every == 0 {
                     m.check_invariants();
                 }
-                let probe = base + rng.below(size + 2 * PAGE) - PAGE;
+                let probe = base + rng.below(size + 2 * unit) - unit;
                 let want = model
                     .range(..=probe)
                     .next_back()
@@ -2108,97 +3071,466 @@ mod tests {
         }
     }
 
-    /// The B+ trees alone, against a sorted `Vec`: enough gaps for three levels, so
-    /// splits, merges and refills happen at every height, and every query is compared.
-    #[test]
-    fn gap_trees_match_a_sorted_list() {
-        let mut rng = Rng(77);
-        let mut by_addr = GapTree::new(false);
-        let mut by_len = GapTree::new(true);
-        let mut model: BTreeMap<usize, usize> = BTreeMap::new(); // start -> len
-        for step in 0..60_000 {
-            let grow = step < 20_000 || (step / 5000) % 2 == 1;
-            if (grow && rng.below(4) != 0) || model.is_empty() {
-                let start = rng.below(1 << 20) * 16;
-                if model.contains_key(&start) {
-                    continue;
+    /// The proposal space `place` uses for `r`, against the module doc computed
+    /// linearly: the whole map iff there is no limit and `U <= W·A` (with `U` between
+    /// the index's bounds, exact when the class of `len` is full); otherwise the address
+    /// window from the first fit's gap, cut at `W·A` units or at the limit.
+    fn check_space<T>(m: &RegionMap<T>, r: &Placement) {
+        let end = m.base() + m.size();
+        let limit = r.upper_limit.map_or(end, |u| u.min(end));
+        let q = Query {
+            len: r.len,
+            align: r.align,
+            limit,
+        };
+        let rs = runs(m, r);
+        let Some(first) = m.first_fit(&q, &mut 0) else {
+            assert!(rs.is_empty(), "{r:?}: no first fit");
+            return;
+        };
+        let gaps: Vec<(usize, usize)> = m.gaps().collect();
+        let first_gap = gaps
+            .iter()
+            .find(|g| g.0 <= rs[0].0 && rs[0].0 < g.0 + g.1)
+            .unwrap();
+        assert_eq!(
+            (first.slot, first.gap_start),
+            (rs[0].0, first_gap.0),
+            "{r:?}"
+        );
+        if r.entropy_bits == 0 {
+            return;
+        }
+        let a = r.align as u128;
+        let cap = (1u128 << r.entropy_bits.min(64)) * a;
+        let space = m
+            .space(&q, r.entropy_bits, &mut 0)
+            .expect("a candidate exists");
+        let u: u128 = gaps
+            .iter()
+            .filter(|g| g.1 >= r.len)
+            .map(|g| (g.1 - r.len) as u128 + a)
+            .sum();
+        if limit == end && u <= cap {
+            match space {
+                Space::WholeMap(w) => {
+                    assert!(m.indexed, "class space without an index");
+                    assert!(w.lower <= u && u <= w.units(), "{r:?}: U {u} out of {w:?}");
+                    assert!(
+                        w.partial || w.units() == u,
+                        "{r:?}: U {u} in a full class {w:?}"
+                    );
                 }
-                let span = if rng.below(2) == 0 { 8 } else { 4096 };
-                let len = 1 + rng.below(span);
-                model.insert(start, len);
-                by_addr.insert(start, len);
-                by_len.insert(start, len);
-            } else {
-                let start = *model
-                    .range(rng.below(1 << 24)..)
-                    .next()
-                    .or(model.iter().next())
-                    .unwrap()
-                    .0;
-                let len = model[&start];
-                if rng.below(3) == 0 {
-                    // A change of length keeps the key in by_addr.
-                    let new_len = 1 + rng.below(4096);
-                    model.insert(start, new_len);
-                    by_addr.set_len(start, new_len);
-                    by_len.remove(start, len);
-                    by_len.insert(start, new_len);
-                } else {
-                    model.remove(&start);
-                    by_addr.remove(start, len);
-                    by_len.remove(start, len);
+                Space::Leaf { units } => {
+                    assert!(!m.indexed, "leaf space with an index");
+                    assert_eq!(units, u, "{r:?}");
+                }
+                Space::Window { .. } => {
+                    panic!("{r:?}: U {u} <= W·A {cap}, but the window was chosen")
                 }
             }
-            if step % 2000 == 0 || step == 59_999 {
-                by_addr.check();
-                by_len.check();
-                let gaps: Vec<(usize, usize)> = model.iter().map(|(&s, &l)| (s, l)).collect();
-                assert_eq!(by_addr.in_order().collect::<Vec<_>>(), gaps);
-                let mut sorted = gaps.clone();
-                sorted.sort_by_key(|&(s, l)| (l, s));
-                assert_eq!(by_len.in_order().collect::<Vec<_>>(), sorted);
+            return;
+        }
+        let Space::Window {
+            first_gap,
+            from,
+            units,
+            kappa,
+        } = space
+        else {
+            panic!("{r:?}: U {u} > W·A {cap} or a limit, but the whole map was chosen")
+        };
+        assert_eq!(kappa, r.align.saturating_sub(r.len));
+        assert_eq!(first_gap, first.gap_start);
+        let weight = |g: &(usize, usize)| (g.1 + kappa) as u128;
+        let from_ref: u128 = gaps
+            .iter()
+            .filter(|g| g.0 < first.gap_start)
+            .map(weight)
+            .sum();
+        let mut to_ref: u128 = gaps.iter().filter(|g| g.0 < limit).map(weight).sum();
+        if let Some(g) = gaps.iter().find(|g| g.0 < limit && g.0 + g.1 > limit) {
+            to_ref -= (g.0 + g.1 - limit) as u128;
+        }
+        assert_eq!(
+            (from, units),
+            (from_ref, (to_ref - from_ref).min(cap)),
+            "{r:?}"
+        );
+    }
+
+    /// Children, lookups and the address-order queries of `place`, against a
+    /// `BTreeMap` and the gap list.
+    fn check_against(m: &RegionMap<usize>, model: &BTreeMap<usize, (usize, usize)>, rng: &mut Rng) {
+        m.check_invariants();
+        let all: Vec<_> = m.iter().map(|(s, l, v)| (s, (l, *v))).collect();
+        assert_eq!(all, model.iter().map(|(&s, &c)| (s, c)).collect::<Vec<_>>());
+        let (base, end) = (m.base(), m.base() + m.size());
+        let span = end - base + 2 * PAGE;
+        for _ in 0..50 {
+            let probe = base - PAGE + rng.below(span);
+            let want = model
+                .range(..=probe)
+                .next_back()
+                .filter(|(&s, &(l, _))| probe < s + l);
+            assert_eq!(
+                m.find(probe).map(|(s, l, v)| (s, l, *v)),
+                want.map(|(&s, &(l, v))| (s, l, v))
+            );
+            assert_eq!(
+                m.get(probe).map(|(l, v)| (l, *v)),
+                model.get(&probe).copied()
+            );
+            let len = rng.below(64 * PAGE);
+            let got: Vec<usize> = m.intersecting_starts(probe, len);
+            let want: Vec<usize> = model
+                .iter()
+                .filter(|(&s, &(l, _))| len > 0 && s < probe.saturating_add(len) && probe < s + l)
+                .map(|(&s, _)| s)
+                .collect();
+            assert_eq!(got, want, "intersecting({probe:#x}, {len:#x})");
+        }
+        let gaps: Vec<(usize, usize)> = m.gaps().collect();
+        if gaps.is_empty() {
+            return;
+        }
+        let v = &mut 0;
+        for _ in 0..20 {
+            let kappa = [0, 1, PAGE, 3 * PAGE][rng.below(4)];
+            // before[i]: weight of the gaps below gap i.
+            let mut before = vec![0u128];
+            for g in &gaps {
+                before.push(before.last().unwrap() + (g.1 + kappa) as u128);
+            }
+            let total = *before.last().unwrap();
+            assert_eq!(m.total_weight(kappa), total);
+            let addr = base - PAGE + rng.below(span);
+            let below = gaps.partition_point(|g| g.0 < addr);
+            assert_eq!(m.prefix_weight(addr, kappa, v), before[below]);
+            let r = (rng.next() as u128) % total;
+            let (gs, gl, at) = m.select_weight(r, kappa, v);
+            let idx = before.partition_point(|&b| b <= r) - 1;
+            assert_eq!((gs, gl, at), (gaps[idx].0, gaps[idx].1, before[idx]));
+            let len = (1 + rng.below(4)) * PAGE;
+            let mut got = Vec::new();
+            let stop = 1 + rng.below(64);
+            m.walk_fitting(addr, len, kappa, v, &mut |gs, gl, b| {
+                got.push((gs, gl, b));
+                got.len() < stop
+            });
+            let want: Vec<(usize, usize, u128)> = (below..gaps.len())
+                .filter(|&i| gaps[i].1 >= len)
+                .map(|i| (gaps[i].0, gaps[i].1, before[i]))
+                .take(stop)
+                .collect();
+            assert_eq!(got, want, "walk_fitting from {addr:#x}");
+        }
+    }
+
+    /// Grows to 12 000 children, then drains in random, ascending and descending order:
+    /// splits, merges and refills at every level, and the removal of a leaf's first
+    /// entry from both ends.
+    #[test]
+    fn tree_survives_growth_and_drain() {
+        let mut rng = Rng(123);
+        let base = 0x1000_0000;
+        let units = 1 << 16;
+        let mut m: RegionMap<usize> = RegionMap::new(base, units * PAGE);
+        let mut model: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        for phase in 0..3 {
+            while model.len() < 12_000 {
+                let s = base + rng.below(units) * PAGE;
+                let l = (1 + rng.below(3)) * PAGE;
+                if m.is_free(s, l) {
+                    m.insert(s, l, s ^ phase);
+                    model.insert(s, (l, s ^ phase));
+                    if model.len() % 2000 == 0 {
+                        check_against(&m, &model, &mut rng);
+                    }
+                }
+            }
+            assert!(m.tree.height() >= 2, "the test must reach inner levels");
+            let mut keys: Vec<usize> = model.keys().copied().collect();
+            match phase {
+                0 => {
+                    for i in (1..keys.len()).rev() {
+                        keys.swap(i, rng.below(i + 1));
+                    }
+                }
+                1 => {}
+                _ => keys.reverse(),
+            }
+            for (i, k) in keys.into_iter().enumerate() {
+                assert_eq!(m.remove(k), model.remove(&k));
+                if i % 2000 == 0 {
+                    check_against(&m, &model, &mut rng);
+                }
+            }
+            check_against(&m, &model, &mut rng);
+            assert!(m.is_empty());
+            assert_eq!(m.gaps().collect::<Vec<_>>(), vec![(base, units * PAGE)]);
+            assert_eq!(m.tree.height(), 0);
+        }
+    }
+
+    #[test]
+    fn length_classes_partition_lengths_in_order() {
+        let mut lens = vec![
+            1,
+            2,
+            7,
+            8,
+            15,
+            16,
+            17,
+            31,
+            32,
+            33,
+            4095,
+            4096,
+            4097,
+            3 * PAGE,
+            33 * PAGE,
+            34 * PAGE,
+            1 << 63,
+            usize::MAX / 2,
+            usize::MAX,
+        ];
+        let mut rng = Rng(5);
+        for _ in 0..20_000 {
+            lens.push((rng.next() as usize >> rng.below(64)).max(1));
+        }
+        lens.sort_unstable();
+        let mut prev = 0;
+        for &l in &lens {
+            let c = class_of(l);
+            assert!(c >= prev, "classes out of order at {l:#x}");
+            prev = c;
+            let (lo, w) = (class_lo(c), class_width(c));
+            assert!(
+                lo <= l && l - lo < w,
+                "{l:#x} outside class {c}: [{lo:#x}, +{w:#x})"
+            );
+            assert_eq!(class_of(lo), c);
+            if let Some(next) = lo.checked_add(w) {
+                assert_eq!(class_of(next), c + 1, "class after {c}");
+            }
+            assert!(lo < 2 * SUB || w <= lo / SUB, "class {c} too wide");
+        }
+        assert_eq!(
+            class_of(usize::MAX) >> SUB_BITS,
+            61,
+            "the top group fits the mask"
+        );
+        // Page multiples up to 15 pages and powers of two start their class: whole-map
+        // placement of them needs no envelope.
+        for p in 1..16 {
+            assert_eq!(class_lo(class_of(p * PAGE)), p * PAGE);
+        }
+        for b in 0..usize::BITS {
+            assert_eq!(class_lo(class_of(1 << b)), 1 << b);
+        }
+        assert!(class_lo(class_of(17 * PAGE)) < 17 * PAGE);
+    }
+
+    /// The length index alone against a list: members, sums and masks after random adds,
+    /// moves and removes; the bounds of U, the exact scan, and where every drawn unit
+    /// lands.
+    #[test]
+    fn length_index_matches_a_list() {
+        let mut rng = Rng(71);
+        let mut ix = LenIndex::default();
+        let mut live: Vec<(u32, usize, usize)> = Vec::new();
+        let random_len = |rng: &mut Rng| match rng.below(3) {
+            0 => 1 + rng.below(64),
+            1 => (1 + rng.below(40)) * PAGE,
+            _ => 1 + (rng.next() as usize >> (16 + rng.below(40))),
+        };
+        for step in 0..40_000 {
+            let grow = live.len() < 200 || (step / 5000) % 2 == 0;
+            match rng.below(3) {
+                0 if !live.is_empty() => {
+                    let i = rng.below(live.len());
+                    ix.remove(live.swap_remove(i).0);
+                }
+                1 if !live.is_empty() => {
+                    let i = rng.below(live.len());
+                    let (start, len) = (rng.next() as usize, random_len(&mut rng));
+                    ix.set(live[i].0, start, len);
+                    (live[i].1, live[i].2) = (start, len);
+                }
+                _ if grow || live.is_empty() => {
+                    let (start, len) = (rng.next() as usize, random_len(&mut rng));
+                    live.push((ix.add(start, len), start, len));
+                }
+                _ => {}
+            }
+            if step % 1000 != 999 {
+                continue;
+            }
+            ix.check(&live);
+            for _ in 0..20 {
+                let len = random_len(&mut rng);
+                let align = 1 << rng.below(14);
+                let a = align as u128;
+                let w = ix.weights(len, align);
+                let fits = || live.iter().filter(|g| g.2 >= len);
+                let u: u128 = fits().map(|g| (g.2 - len) as u128 + a).sum();
                 let v = &mut 0;
-                for _ in 0..50 {
-                    let addr = rng.below(1 << 24);
-                    let floor = model.range(..=addr).next_back().map(|(&s, &l)| (s, l));
-                    assert_eq!(by_addr.floor(addr, v), floor);
-                    let kappa = rng.below(64);
-                    let prefix: u128 = gaps
-                        .iter()
-                        .filter(|g| g.0 < addr)
-                        .map(|g| (g.1 + kappa) as u128)
-                        .sum();
-                    assert_eq!(by_addr.prefix_weight(addr, kappa, v), prefix);
-                    let total: u128 = gaps.iter().map(|g| (g.1 + kappa) as u128).sum();
-                    let r = (rng.next() as u128) % total;
-                    let (gs, gl, before) = by_addr.select_weight(r, kappa, v);
-                    let idx = gaps.iter().position(|g| g.0 == gs).unwrap();
-                    let want_before: u128 = gaps[..idx].iter().map(|g| (g.1 + kappa) as u128).sum();
-                    assert_eq!((gl, before), (gaps[idx].1, want_before));
-                    assert!(r >= before && r < before + (gl + kappa) as u128);
-                    let len = 1 + rng.below(4096);
-                    let fit: Vec<_> = sorted.iter().filter(|g| g.1 >= len).collect();
-                    let want = (fit.len(), fit.iter().map(|g| g.1).sum::<usize>());
-                    assert_eq!(by_len.suffix_at_least(len, v), want);
-                    if !fit.is_empty() {
-                        let align = 16;
-                        let w = |g: &(usize, usize)| (g.1 - len + align) as u128;
-                        let total: u128 = fit.iter().map(|g| w(g)).sum();
-                        let mut r = (rng.next() as u128) % total;
-                        let (gs, _, off) = by_len.select_suffix(len, align, r, v);
-                        let hit = fit.iter().find(|g| {
-                            let found = r < w(g);
-                            if !found {
-                                r -= w(g);
-                            }
-                            found
-                        });
-                        assert_eq!((hit.unwrap().0, off), (gs, r));
+                if w.partial {
+                    let in_bc = live.iter().filter(|g| class_of(g.2) == w.bc).count();
+                    assert_eq!(w.boundary, in_bc as u128 * w.env);
+                    assert_eq!(w.lower + ix.boundary_exact(&w, v), u, "{w:?}");
+                } else {
+                    assert_eq!((w.lower, w.boundary), (u, 0), "{w:?}");
+                }
+                if w.units() == 0 {
+                    continue;
+                }
+                for _ in 0..20 {
+                    let r = (rng.next() as u128) % w.units();
+                    match ix.select(&w, r, &mut || rng.next(), v) {
+                        Some((gs, gl, off)) => {
+                            assert!(fits().any(|g| (g.1, g.2) == (gs, gl)), "not a gap");
+                            assert!(off < (gl - len) as u128 + a, "unit past the stretch");
+                        }
+                        None => assert!(w.partial, "a full space rejected unit {r}"),
                     }
                 }
             }
         }
-        assert!(by_addr.height() >= 2, "the test must reach inner levels");
+    }
+
+    /// Whole-map sampling is exactly uniform over the candidates when gaps sit deep in
+    /// wide classes: a partial class of `len` (envelope units), the index part, and the
+    /// weighted part both by rejection and, when that keeps failing, by the class scan.
+    #[test]
+    fn length_index_draws_are_uniform_over_candidates() {
+        let mut crowded = vec![32; 64];
+        crowded.push(35);
+        let cases = [
+            // 17 pages sits in the class [16, 18) pages, with gaps on both sides of it.
+            (vec![3, 5, 16, 17, 18, 19, 23, 40, 41, 47, 100, 129], 17),
+            // 64 gaps of exactly 32 pages and one of 35: the weighted part of the class
+            // [32, 36) is one member in 65, so its rejection loop often gives up.
+            (crowded, 32),
+            // 34 pages in the class [32, 36) pages, members on both sides.
+            (vec![33, 34, 35, 50, 51, 200, 255], 34),
+        ];
+        for (pages, len) in cases {
+            let mut ix = LenIndex::default();
+            let mut gaps = Vec::new();
+            for (i, &p) in pages.iter().enumerate() {
+                let start = 0x1000_0000 + i * 0x100_0000;
+                ix.add(start, p * PAGE);
+                gaps.push((start, p * PAGE));
+            }
+            let len = len * PAGE;
+            let w = ix.weights(len, PAGE);
+            // Candidate ranks in gap order.
+            let mut first = BTreeMap::new();
+            let mut t = 0;
+            for &(s, l) in &gaps {
+                if l >= len {
+                    first.insert(s, t);
+                    t += (l - len) / PAGE + 1;
+                }
+            }
+            let mut hits = vec![0; t];
+            let mut rng = Rng(len as u64 + pages.len() as u64);
+            let v = &mut 0;
+            for _ in 0..400 * t {
+                let found = loop {
+                    let r = (rng.next() as u128) % w.units();
+                    if let Some(f) = ix.select(&w, r, &mut || rng.next(), v) {
+                        break f;
+                    }
+                };
+                let (gs, _, off) = found;
+                hits[first[&gs] + (off / PAGE as u128) as usize] += 1;
+            }
+            assert_uniform_prefix(&hits, t);
+        }
+    }
+
+    /// A map of at most 16 children keeps no length index and places by scanning its one
+    /// leaf: still uniform over all candidates, at page and larger alignment.
+    #[test]
+    fn whole_map_mode_in_one_leaf_is_uniform() {
+        let base = 0x100_0000;
+        let m = map_with(
+            base,
+            256 * PAGE,
+            &[
+                (base + 3 * PAGE, PAGE),
+                (base + 40 * PAGE, 5 * PAGE),
+                (base + 77 * PAGE, PAGE),
+                (base + 150 * PAGE, 2 * PAGE),
+                (base + 201 * PAGE, 30 * PAGE),
+            ],
+        );
+        assert!(!m.indexed);
+        for (len, align) in [(PAGE, PAGE), (17 * PAGE, PAGE), (3 * PAGE, 4 * PAGE)] {
+            let r = req(len, align, None, 30);
+            check_space(&m, &r);
+            let t = total(&runs(&m, &r));
+            assert_uniform_prefix(&histogram(&m, &r, 200 * t, 43), t);
+        }
+    }
+
+    /// The length index is built when the tree gets a second leaf and dropped when it
+    /// shrinks back to one, repeatedly, with placement checked at every step.
+    #[test]
+    fn length_index_follows_the_tree_height() {
+        let base = 0x100_0000;
+        let mut m: RegionMap<usize> = RegionMap::new(base, 512 * PAGE);
+        let mut rng = Rng(9);
+        let (mut builds, mut drops) = (0, 0);
+        for round in 0..6 {
+            let target = if round % 2 == 0 { 40 } else { 3 };
+            while m.len() != target {
+                let was = m.indexed;
+                if m.len() < target {
+                    let s = base + 2 * rng.below(256) * PAGE;
+                    if m.is_free(s, PAGE) {
+                        m.insert(s, PAGE, round);
+                    }
+                } else {
+                    let k = m.iter().nth(rng.below(m.len())).unwrap().0;
+                    m.remove(k).unwrap();
+                }
+                builds += usize::from(!was && m.indexed);
+                drops += usize::from(was && !m.indexed);
+                m.check_invariants();
+                for len in [PAGE, 2 * PAGE, 9 * PAGE] {
+                    check_space(&m, &req(len, PAGE, None, 30));
+                    check_space(&m, &req(len, PAGE, None, 6));
+                }
+            }
+        }
+        assert!(builds >= 3 && drops >= 2, "{builds} builds, {drops} drops");
+    }
+
+    /// Random placement with long gaps of odd page counts, with and without a partial
+    /// class of `len`, is uniform over all candidates.
+    #[test]
+    fn whole_map_mode_is_uniform_with_long_gaps() {
+        let base = 0x100_0000;
+        let mut m = RegionMap::new(base, 1024 * PAGE);
+        let mut rng = Rng(3);
+        let mut at = base;
+        while at < base + 900 * PAGE {
+            let gap = 1 + rng.below(60);
+            m.insert(at + gap * PAGE, PAGE, 0);
+            at += (gap + 1) * PAGE;
+        }
+        m.check_invariants();
+        for len in [1, 16, 17, 19, 33] {
+            let r = req(len * PAGE, PAGE, None, 30);
+            check_space(&m, &r);
+            let t = total(&runs(&m, &r));
+            assert_uniform_prefix(&histogram(&m, &r, 100 * t, 41 + len as u64), t);
+        }
     }
 
     #[test]
@@ -2216,10 +3548,7 @@ mod tests {
             m.insert(s, len, i);
         }
         assert_eq!(m.len(), N);
-        assert!(
-            m.by_addr.height() <= 4 && m.by_len.height() <= 4,
-            "treap heights"
-        );
+        assert!(m.tree.height() <= 4, "tree height {}", m.tree.height());
         let cases = [
             req(PAGE, PAGE, None, 0),
             req(16 * PAGE, PAGE, None, 0),
