@@ -96,6 +96,9 @@ mod tests {
             assert!(maps.iter().any(|m| m.start <= marker && marker < m.end));
             maps.windows(2).all(|w| w[0].end <= w[1].start)
         });
-        assert!(tiled, "no read of /proc/self/maps came out ordered and non-overlapping");
+        assert!(
+            tiled,
+            "no read of /proc/self/maps came out ordered and non-overlapping"
+        );
     }
 }
