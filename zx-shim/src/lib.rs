@@ -13,7 +13,7 @@
 //! ```text
 //! handle table (leaf in practice: look up, clone the Arc, release)
 //! address space (VMAR tree and mappings; host mmap/mprotect calls run under it)
-//!   └─ VMO state (size, name, mapping count)
+//!   └─ VMO state (size, name, mapping count, moved-out aux pages: object/vmo/moved.rs)
 //!        └─ pager VMO state (supplied/dirty pages, requests, waiters)
 //!             └─ port state | userfaultfd registry (leaves)
 //! IOB region allocation lock (zx_iob_allocate_id; never with the address space)
