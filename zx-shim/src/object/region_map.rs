@@ -29,6 +29,12 @@
 //! entries reference. A gap whose length stays in its class only changes sums; moving
 //! it to another class is a swap-remove and a push. Both are O(1).
 //!
+//! The index exists only while the tree has more than one leaf. A map of at most 16
+//! children places by scanning the 17 gaps of its one leaf, which its insert and
+//! remove touch anyway. Such a map keeps no index and touches few cache lines. The
+//! index is built (O(16)) when the root first splits, and dropped when the tree
+//! shrinks back to one leaf.
+//!
 //! # Placement (zircon-abi.md §3.3)
 //! Candidates are the `align`-aligned starts `s` with `[s, s+len)` inside one gap and
 //! `s+len <= upper_limit`, numbered from the lowest address. Let T be their number and
@@ -57,6 +63,8 @@
 //!   exactly. At page alignment `U = T·A`, so this case is exactly Zircon's `T <= W`
 //!   case. It needs no first fit: the exact fallback below finds a candidate whenever
 //!   one exists.
+//!   - *One leaf.* Without an index, U is summed over the leaf's gaps exactly, and a
+//!     unit is mapped to its gap by the same scan.
 //!   - *Classes above len.* Every class above the class of `len` holds only gaps with
 //!     `L >= len`, so their totals give their share of U. They are the index totals
 //!     less the few groups below `len`. Draws walk the groups from the longest gaps
@@ -1033,11 +1041,15 @@ impl Leaf {
 
     /// Number of entries starting at or below `k`.
     fn count_le(&self, k: usize) -> usize {
-        // A branch-free count beats a binary search on 16 keys.
-        self.start[..self.n]
-            .iter()
-            .map(|&s| usize::from(s <= k))
-            .sum()
+        match self.n.checked_sub(1) {
+            // Past the last entry: the common case of a map filled from the bottom.
+            Some(last) if self.start[last] <= k => self.n,
+            // A branch-free count beats a binary search on 16 keys.
+            _ => self.start[..self.n]
+                .iter()
+                .map(|&s| usize::from(s <= k))
+                .sum(),
+        }
     }
 
     fn end(&self, i: usize) -> usize {
@@ -1203,8 +1215,13 @@ impl Inner {
 
     /// The child whose key range holds `k`.
     fn route(&self, k: usize) -> usize {
-        // A branch-free count beats a binary search on 32 keys.
-        self.key[1..self.n.max(1)]
+        let last = self.n.max(1) - 1;
+        // Appends past the last child (a map filled from the bottom) skip the count.
+        if last > 0 && self.key[last] <= k {
+            return last;
+        }
+        // A branch-free count beats a binary search on 32 keys, cold or hot.
+        self.key[1..last.max(1)]
             .iter()
             .map(|&s| usize::from(s <= k))
             .sum()
