@@ -10,6 +10,20 @@ fn vmo() -> zx_handle_t {
     h
 }
 
+/// One record of `topic` for `h`, with the call's status.
+fn info<T: Default>(h: zx_handle_t, topic: u32) -> (zx_status_t, T) {
+    let mut record = T::default();
+    let status = zx_object_get_info(
+        h,
+        topic,
+        (&mut record as *mut T).cast(),
+        size_of::<T>(),
+        null_mut(),
+        null_mut(),
+    );
+    (status, record)
+}
+
 /// §1.8: `ZX_INFO_HANDLE_VALID` takes no buffer (NULL allowed) and answers OK/BAD_HANDLE only.
 #[test]
 fn get_info_handle_valid() {
@@ -179,32 +193,12 @@ fn get_info_root_vmar_rights_and_range() {
     let root = zx_vmar_root_self();
     assert_ne!(root, ZX_HANDLE_INVALID);
     assert_eq!(zx_vmar_root_self(), root, "zx_vmar_root_self is stable");
-    let mut basic = zx_info_handle_basic_t::default();
-    assert_eq!(
-        zx_object_get_info(
-            root,
-            ZX_INFO_HANDLE_BASIC,
-            (&mut basic as *mut zx_info_handle_basic_t).cast(),
-            size_of::<zx_info_handle_basic_t>(),
-            null_mut(),
-            null_mut()
-        ),
-        ZX_OK
-    );
+    let (status, basic) = info::<zx_info_handle_basic_t>(root, ZX_INFO_HANDLE_BASIC);
+    assert_eq!(status, ZX_OK);
     assert_eq!(basic.rights, 0x20801F);
     assert_eq!(basic.type_, ZX_OBJ_TYPE_VMAR);
-    let mut info = zx_info_vmar_t::default();
-    assert_eq!(
-        zx_object_get_info(
-            root,
-            ZX_INFO_VMAR,
-            (&mut info as *mut zx_info_vmar_t).cast(),
-            size_of::<zx_info_vmar_t>(),
-            null_mut(),
-            null_mut()
-        ),
-        ZX_OK
-    );
+    let (status, info) = info::<zx_info_vmar_t>(root, ZX_INFO_VMAR);
+    assert_eq!(status, ZX_OK);
     assert_ne!(info.base, 0);
     assert_eq!(info.base % 4096, 0);
     assert!(
