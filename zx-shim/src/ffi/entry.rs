@@ -10,11 +10,12 @@ use zx_sys::*;
 /// Names and values of a call's arguments, formatted only when tracing asks for them.
 pub type Args<'a> = &'a [(&'static str, &'a dyn Debug)];
 
-/// Runs a status-returning call.
+/// Runs a status-returning call. The caller logs it (see [`logging`]): the argument list
+/// is built only when the log is on, so the hot path never formats or collects it.
 #[inline]
-pub fn run(name: &'static str, args: Args<'_>, body: impl FnOnce() -> ZxResult) -> zx_status_t {
+pub fn run(name: &'static str, body: impl FnOnce() -> ZxResult) -> zx_status_t {
     crate::trace::ensure_init();
-    let status = match catch_unwind(AssertUnwindSafe(body)) {
+    match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => ZX_OK,
         Ok(Err(status)) => {
             debug_assert_ne!(status, Status::OK, "{name} returned Err(ZX_OK)");
@@ -28,38 +29,31 @@ pub fn run(name: &'static str, args: Args<'_>, body: impl FnOnce() -> ZxResult) 
             report_panic(name, &*panic);
             ZX_ERR_INTERNAL
         }
-    };
-    if tracing::enabled!(target: "zx_shim::calls", tracing::Level::DEBUG) {
-        log_call(name, args, &Status::from_raw(status));
     }
-    status
 }
 
 /// Runs a call that returns a value rather than a status (`zx_vmar_root_self`,
 /// `zx_system_get_page_size`, ...). A panic yields `on_panic`.
 #[inline]
-pub fn run_value<T: Debug + Copy>(
-    name: &'static str,
-    args: Args<'_>,
-    on_panic: T,
-    body: impl FnOnce() -> T,
-) -> T {
+pub fn run_value<T: Debug + Copy>(name: &'static str, on_panic: T, body: impl FnOnce() -> T) -> T {
     crate::trace::ensure_init();
-    let value = match catch_unwind(AssertUnwindSafe(body)) {
+    match catch_unwind(AssertUnwindSafe(body)) {
         Ok(v) => v,
         Err(panic) => {
             report_panic(name, &*panic);
             on_panic
         }
-    };
-    if tracing::enabled!(target: "zx_shim::calls", tracing::Level::DEBUG) {
-        log_call(name, args, &value);
     }
-    value
+}
+
+/// Whether calls are being logged (the `zx_shim::calls` target at DEBUG).
+#[inline]
+pub fn logging() -> bool {
+    tracing::enabled!(target: "zx_shim::calls", tracing::Level::DEBUG)
 }
 
 #[cold]
-fn log_call(name: &str, args: Args<'_>, result: &dyn Debug) {
+pub fn log_call(name: &str, args: Args<'_>, result: &dyn Debug) {
     let mut text = String::new();
     for (i, (arg, value)) in args.iter().enumerate() {
         if i > 0 {
@@ -81,28 +75,38 @@ fn report_panic(name: &str, panic: &(dyn std::any::Any + Send)) {
 }
 
 /// `zx_call!(name(arg, ...) { body })` runs `body` (a block evaluating to `ZxResult`) through
-/// [`run`], with the named arguments available to the call log.
+/// [`run`], and logs the named arguments and the status when [`logging`] is on.
 macro_rules! zx_call {
-    ($name:ident ( $($arg:ident),* ) $body:block) => {
-        $crate::ffi::entry::run(
+    ($name:ident ( $($arg:ident),* ) $body:block) => {{
+        let status = $crate::ffi::entry::run(
             stringify!($name),
-            &[ $( (stringify!($arg), &$arg as &dyn ::std::fmt::Debug) ),* ],
             || -> $crate::status::ZxResult { $body },
-        )
-    };
+        );
+        if $crate::ffi::entry::logging() {
+            $crate::ffi::entry::log_call(
+                stringify!($name),
+                &[ $( (stringify!($arg), &$arg as &dyn ::std::fmt::Debug) ),* ],
+                &$crate::status::Status::from_raw(status),
+            );
+        }
+        status
+    }};
 }
 pub(crate) use zx_call;
 
 /// Like [`zx_call!`] for value-returning calls: `zx_value!(name(args) on_panic => { body })`.
 macro_rules! zx_value {
-    ($name:ident ( $($arg:ident),* ) $on_panic:expr => $body:block) => {
-        $crate::ffi::entry::run_value(
-            stringify!($name),
-            &[ $( (stringify!($arg), &$arg as &dyn ::std::fmt::Debug) ),* ],
-            $on_panic,
-            || $body,
-        )
-    };
+    ($name:ident ( $($arg:ident),* ) $on_panic:expr => $body:block) => {{
+        let value = $crate::ffi::entry::run_value(stringify!($name), $on_panic, || $body);
+        if $crate::ffi::entry::logging() {
+            $crate::ffi::entry::log_call(
+                stringify!($name),
+                &[ $( (stringify!($arg), &$arg as &dyn ::std::fmt::Debug) ),* ],
+                &value,
+            );
+        }
+        value
+    }};
 }
 pub(crate) use zx_value;
 

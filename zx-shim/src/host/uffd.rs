@@ -454,7 +454,15 @@ pub struct Forgotten(Vec<(Arc<Uffd>, usize, usize)>);
 impl Forgotten {
     /// Wakes the threads blocked in the forgotten ranges, so they retry against whatever is
     /// mapped there now. Call after the host change.
+    #[inline]
     pub fn wake(self) {
+        if !self.0.is_empty() {
+            self.wake_all();
+        }
+    }
+
+    #[cold]
+    fn wake_all(self) {
         for (uffd, start, len) in self.0 {
             let _ = uffd.wake(start, len);
         }
@@ -577,10 +585,16 @@ impl Registry {
 
 /// Forgets the registrations inside `[addr, addr + len)`, which the caller is about to
 /// replace with a new host mapping. Costs one atomic load when nothing is registered.
+#[inline]
 pub fn forget(addr: usize, len: usize) -> Forgotten {
     if REGISTRY.count.load(Ordering::Acquire) == 0 {
         return Forgotten::default();
     }
+    forget_registered(addr, len)
+}
+
+#[cold]
+fn forget_registered(addr: usize, len: usize) -> Forgotten {
     let mut map = REGISTRY.lock();
     let removed = Registry::cut(&mut map, addr, len);
     REGISTRY.count.store(map.len(), Ordering::Release);

@@ -33,7 +33,7 @@
 //!
 //! [`remove_mapping`]: AspaceState::remove_mapping
 use super::mapping::{Mapping, Runs};
-use super::region_map::{Placement, RegionMap};
+use super::region_map::{Gaps, Placement, RegionMap};
 use super::vm_option::{Perms, VmarFlags};
 use super::vmo::Vmo;
 use crate::host::{self, mman, Errno};
@@ -382,29 +382,60 @@ impl AspaceState {
     }
 
     /// Inserts a mapping into the model (the host already has it) and accounts its VMAs.
-    pub fn insert_mapping(&mut self, key: NodeKey, start: usize, len: usize, mapping: Mapping) {
-        let added = mapping.runs.count() + self.block_start(key, start);
-        let joined = self.mapping_starts_at(key, start + len);
-        self.vmas = self.vmas + added - joined;
-        self.node_ok_mut(key)
+    /// Returns the free room beside it in `key`; where that room is non-zero no mapping
+    /// can touch it on that side, so the account (and the caller's merge check) needs no
+    /// lookup there.
+    pub fn insert_mapping(
+        &mut self,
+        key: NodeKey,
+        start: usize,
+        len: usize,
+        mapping: Mapping,
+    ) -> Gaps {
+        let runs = mapping.runs.count();
+        let gaps = self
+            .node_ok_mut(key)
             .children
             .insert(start, len, Child::Mapping(mapping));
+        // The new child covers neither `start - 1` nor `start + len`, so looking there
+        // after the insert sees what was there before.
+        let block = if gaps.before > 0 {
+            1
+        } else {
+            self.block_start(key, start)
+        };
+        let joined = if gaps.after > 0 {
+            0
+        } else {
+            self.mapping_starts_at(key, start + len)
+        };
+        self.vmas = self.vmas + runs + block - joined;
+        gaps
     }
 
     /// Removes the mapping starting at `start` from the model and its VMA account.
     pub fn remove_mapping(&mut self, key: NodeKey, start: usize) -> (usize, Mapping) {
         let node = self.node_ok_mut(key);
-        let (len, mapping) = match node.children.remove(start) {
-            Some((len, Child::Mapping(m))) => (len, m),
-            Some((len, child)) => {
+        let (len, mapping, gaps) = match node.children.remove_with_gaps(start) {
+            Some((len, Child::Mapping(m), gaps)) => (len, m, gaps),
+            Some((len, child, _)) => {
                 node.children.insert(start, len, child);
                 panic!("remove_mapping: not a mapping");
             }
             None => panic!("remove_mapping: no child"),
         };
-        let removed = mapping.runs.count() + self.block_start(key, start);
-        let split = self.mapping_starts_at(key, start + len);
-        self.vmas = self.vmas + split - removed;
+        // Free room beside the removed child means no mapping touches it on that side.
+        let block = if gaps.before > 0 {
+            1
+        } else {
+            self.block_start(key, start)
+        };
+        let split = if gaps.after > 0 {
+            0
+        } else {
+            self.mapping_starts_at(key, start + len)
+        };
+        self.vmas = self.vmas + split - mapping.runs.count() - block;
         (len, mapping)
     }
 

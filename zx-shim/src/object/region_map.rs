@@ -138,6 +138,14 @@ pub struct RegionMap<T> {
     visits: AtomicUsize,
 }
 
+/// Free bytes directly before and after a child, within the map (the room up to the
+/// neighbouring child or the map's edge): 0 means it touches that neighbour or edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gaps {
+    pub before: usize,
+    pub after: usize,
+}
+
 /// A request to choose the start of a new child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Placement {
@@ -227,7 +235,10 @@ impl<T> RegionMap<T> {
     /// leaves `[base, base+size)`. The check is the gap lookup the insert needs anyway,
     /// so it is made in release builds too: a silently corrupt index would hand out
     /// overlapping placements.
-    pub fn insert(&mut self, start: usize, len: usize, value: T) {
+    ///
+    /// Returns the free room left directly before and after the new child, which tells
+    /// the caller whether it touches a neighbour without a second lookup.
+    pub fn insert(&mut self, start: usize, len: usize, value: T) -> Gaps {
         let end = match start.checked_add(len) {
             Some(end) if len > 0 => end,
             _ => not_free(start, len),
@@ -297,6 +308,10 @@ impl<T> RegionMap<T> {
             self.tree.insert_entry(entry);
             self.sync_index();
         }
+        Gaps {
+            before: left,
+            after: right,
+        }
     }
 
     /// Builds or drops the length index when the tree gains or loses its inner levels:
@@ -331,6 +346,13 @@ impl<T> RegionMap<T> {
 
     /// Removes the child starting exactly at `start`; returns (len, value).
     pub fn remove(&mut self, start: usize) -> Option<(usize, T)> {
+        self.remove_with_gaps(start)
+            .map(|(len, value, _)| (len, value))
+    }
+
+    /// [`RegionMap::remove`], also giving the free room that was directly before and
+    /// after the child.
+    pub fn remove_with_gaps(&mut self, start: usize) -> Option<(usize, T, Gaps)> {
         let mut path = [(0, 0); MAX_HEIGHT];
         let (t, depth) = self.tree.descend(start, &mut path);
         let path = &path[..depth];
@@ -355,6 +377,10 @@ impl<T> RegionMap<T> {
                 let j = pl.n - 1;
                 (pl.end(j), pl.gap[j], pl.gid[j])
             }
+        };
+        let gaps = Gaps {
+            before: og,
+            after: cgap,
         };
         // The leaf keeps enough entries to lose one in place.
         let fast = l.n > LEAF_MIN || depth == 0;
@@ -386,7 +412,7 @@ impl<T> RegionMap<T> {
                 if fast {
                     let e = l.remove_at(i);
                     self.tree.fix_path(path, t, &[og, cgap], &[joined]);
-                    return Some((clen, self.vals.take(e.vid)));
+                    return Some((clen, self.vals.take(e.vid), gaps));
                 }
                 self.tree.fix_path(path, t, &[og], &[joined]);
             }
@@ -411,11 +437,11 @@ impl<T> RegionMap<T> {
                 self.tree.inners[p as usize].key[j] = low;
             }
             self.tree.fix_path(path, t, &[cgap], &[]);
-            return Some((clen, self.vals.take(e.vid)));
+            return Some((clen, self.vals.take(e.vid), gaps));
         }
         let e = self.tree.remove_entry(start);
         self.sync_index();
-        Some((clen, self.vals.take(e.vid)))
+        Some((clen, self.vals.take(e.vid), gaps))
     }
 
     pub fn get(&self, start: usize) -> Option<(usize, &T)> {
@@ -1074,6 +1100,16 @@ impl Leaf {
 
     fn insert_at(&mut self, pos: usize, e: Entry) {
         debug_assert!(self.n < LEAF_CAP && pos <= self.n);
+        if pos == self.n {
+            // Appending (a leaf filled from the bottom, or a VMAR's only child): no shift.
+            self.start[pos] = e.start;
+            self.len[pos] = e.len;
+            self.gap[pos] = e.gap;
+            self.gid[pos] = e.gid;
+            self.vid[pos] = e.vid;
+            self.n += 1;
+            return;
+        }
         open_slot(&mut self.start, pos, e.start);
         open_slot(&mut self.len, pos, e.len);
         open_slot(&mut self.gap, pos, e.gap);
@@ -1090,11 +1126,14 @@ impl Leaf {
             gid: self.gid[pos],
             vid: self.vid[pos],
         };
-        close_slot(&mut self.start, pos);
-        close_slot(&mut self.len, pos);
-        close_slot(&mut self.gap, pos);
-        close_slot(&mut self.gid, pos);
-        close_slot(&mut self.vid, pos);
+        // Removing the last entry needs no shift: slots past `n` are never read.
+        if pos + 1 < self.n {
+            close_slot(&mut self.start, pos);
+            close_slot(&mut self.len, pos);
+            close_slot(&mut self.gap, pos);
+            close_slot(&mut self.gid, pos);
+            close_slot(&mut self.vid, pos);
+        }
         self.n -= 1;
         e
     }
@@ -1464,6 +1503,7 @@ impl Tree {
     /// lengths `new`, brings the totals on the path and the tree total up to date: O(1)
     /// per level, plus a refold of `max` while a lost length was the maximum and
     /// nothing new replaces it.
+    #[inline]
     fn fix_path(&mut self, path: &[(u32, usize)], t: u32, old: &[usize], new: &[usize]) {
         let nonempty = |v: &[usize]| v.iter().filter(|&&x| x > 0).count();
         let old_max = old.iter().copied().max().unwrap_or(0);
@@ -3001,6 +3041,26 @@ mod tests {
         }
     }
 
+    /// The free room beside `[s, s + l)` among the children of `model` (which does not
+    /// hold that range) in the map `[base, base + size)`.
+    fn model_gaps(
+        model: &BTreeMap<usize, (usize, u64)>,
+        base: usize,
+        size: usize,
+        s: usize,
+        l: usize,
+    ) -> Gaps {
+        let prev_end = model
+            .range(..s)
+            .next_back()
+            .map_or(base, |(&cs, &(cl, _))| cs + cl);
+        let next = model.range(s..).next().map_or(base + size, |(&cs, _)| cs);
+        Gaps {
+            before: s - prev_end,
+            after: next - (s + l),
+        }
+    }
+
     /// Random steps on a map of `units` units of `unit` bytes (children up to
     /// `max_child` units, requests up to `max_req` units), checked against a
     /// `BTreeMap` and linear references of placement, proposal spaces and lookups.
@@ -3032,13 +3092,16 @@ mod tests {
                                 .unwrap_or(true);
                         assert_eq!(m.is_free(s, l), free, "is_free({s:#x}, {l:#x})");
                         if free {
-                            m.insert(s, l, step);
+                            let want = model_gaps(&model, base, size, s, l);
+                            assert_eq!(m.insert(s, l, step), want, "insert({s:#x}, {l:#x})");
                             model.insert(s, (l, step));
                         }
                     }
                     3..=4 if !model.is_empty() => {
                         let k = *model.keys().nth(rng.below(model.len())).unwrap();
-                        assert_eq!(m.remove(k), model.remove(&k));
+                        let (l, v) = model.remove(&k).unwrap();
+                        let want = model_gaps(&model, base, size, k, l);
+                        assert_eq!(m.remove_with_gaps(k), Some((l, v, want)), "remove({k:#x})");
                     }
                     _ => {
                         let len = (1 + rng.below(max_req)) * unit;

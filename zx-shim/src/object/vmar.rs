@@ -31,7 +31,7 @@
 //! after releasing it.
 use super::aspace::{AddressSpace, AspaceState, Child, Graveyard, NodeKey};
 use super::mapping::{Mapping, Runs};
-use super::region_map::Placement;
+use super::region_map::{Gaps, Placement};
 use super::vm_option::{is_page_aligned, Perms, VmOptions, VmarFlags, PAGE_SIZE};
 use super::vmo::Vmo;
 use crate::handle::{new_koid, Koid, Rights};
@@ -471,8 +471,8 @@ impl Vmar {
         }
         // Before the host mmap: the mapping must not see pages a supply moved out (their
         // bytes stay in the file until punched). Not under the address-space lock: the punch
-        // waits for writes in flight to the VMO's file. Held until `add_mapping` below.
-        let _announced = vmo.announce_mapping()?;
+        // waits for writes in flight to the VMO's file. Held until `installed()` below.
+        let announced = vmo.announce_mapping()?;
         let mut graveyard = Graveyard::default();
         let mut state = self.aspace.lock();
         // Step 18.
@@ -514,8 +514,8 @@ impl Vmar {
         if overwrite {
             state.clear_model(self.key, addr, addr + len, &mut graveyard);
         }
-        vmo.add_mapping();
-        state.insert_mapping(self.key, addr, len, mapping);
+        announced.installed();
+        let gaps = state.insert_mapping(self.key, addr, len, mapping);
         // Step 28: populate only pages the VMO already has; errors destroy the mapping.
         if opts.map_range && state.populate_present(self.key, addr, addr + len).is_err() {
             let released = mman::release_to_reserve(addr, len);
@@ -529,23 +529,25 @@ impl Vmar {
         // Step 30: merge with neighbours (zircon-abi.md §3.7). Done before the caller's
         // step 29; an undo then unmaps exactly the new range, which leaves the model as if
         // the merge had not happened.
-        self.merge_neighbours(&mut state, addr, len, &mut graveyard);
+        self.merge_neighbours(&mut state, addr, len, gaps, &mut graveyard);
         drop(state);
         drop(graveyard);
         Ok(addr)
     }
 
     /// Merges the mapping at `[addr, addr + len)` with its left and right neighbours in
-    /// this VMAR when §3.7 allows.
+    /// this VMAR when §3.7 allows. `gaps` is the free room beside it: a side with room
+    /// has no neighbour to merge with.
     fn merge_neighbours(
         &self,
         state: &mut AspaceState,
         addr: usize,
         len: usize,
+        gaps: Gaps,
         graveyard: &mut Graveyard,
     ) {
         let (mut start, mut len) = (addr, len);
-        if start > self.base {
+        if gaps.before == 0 && start > self.base {
             let left = match state
                 .node(self.key)
                 .and_then(|n| n.children.find(start - 1))
@@ -563,6 +565,9 @@ impl Vmar {
             }
         }
         let end = start + len;
+        if gaps.after > 0 {
+            return;
+        }
         let right = match state.node(self.key).and_then(|n| n.children.get(end)) {
             Some((rl, Child::Mapping(r))) => {
                 let cur = state.mapping(self.key, start).expect("new mapping");

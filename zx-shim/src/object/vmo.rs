@@ -983,7 +983,8 @@ impl Vmo {
 
     /// A mapping of this VMO is about to be installed on the host, which reads the file
     /// directly: moved-out pages are punched now, and supplies punch at once until the
-    /// returned guard is dropped, after [`Vmo::add_mapping`] (module docs).
+    /// returned guard is marked [`MappingAnnounced::installed`] (which counts the mapping)
+    /// or dropped (module docs).
     pub fn announce_mapping(&self) -> ZxResult<MappingAnnounced<'_>> {
         let mut st = self.lock();
         if !st.moved.is_empty() {
@@ -1011,9 +1012,21 @@ impl Vmo {
     }
 }
 
-/// A mapping being installed ([`Vmo::announce_mapping`]); drop it once the mapping is
-/// counted or abandoned.
+/// A mapping being installed ([`Vmo::announce_mapping`]); [`MappingAnnounced::installed`]
+/// once the mapping exists, or drop it if the mapping is abandoned.
 pub struct MappingAnnounced<'a>(&'a Vmo);
+
+impl MappingAnnounced<'_> {
+    /// The announced mapping now exists: it is counted ([`Vmo::add_mapping`]) and stops
+    /// being announced, in one critical section, so a supply never sees it as neither.
+    pub fn installed(self) {
+        let vmo = self.0;
+        std::mem::forget(self);
+        let mut st = vmo.lock();
+        st.num_mappings += 1;
+        st.announced_maps = st.announced_maps.saturating_sub(1);
+    }
+}
 
 impl Drop for MappingAnnounced<'_> {
     fn drop(&mut self) {
