@@ -11,10 +11,21 @@
 //! - `map_unmap_live/{zx,linux}/{10,1000,50000}`: map + unmap of 4 KiB in a VMAR that
 //!   already holds that many live mappings (packed, distinct host VMAs).
 //!
-//! Run: `cargo bench --bench vmar -- --warm-up-time 1 --measurement-time 3`.
+//! - `ratio/...`: the same pairs measured *interleaved*: blocks of shim calls alternate
+//!   with blocks of the bare calls inside every sample, so drift of the machine (which
+//!   moves the absolute numbers above by up to 10% between runs here) hits both alike.
+//!   **The reported time is the ratio shim / bare, scaled so that 1 µs means 1.00x.**
+//!   `map_unmap_specific/*` compares SPECIFIC maps with the bare pair at the same fixed
+//!   address; `map_unmap_random/*` compares randomly placed maps with the bare pair at
+//!   scattered addresses; `protect` and `live_*` (4 KiB, random placement, with that many
+//!   live mappings) likewise.
+//!
+//! Run: `cargo bench --bench vmar -- --warm-up-time 1 --measurement-time 3`
+//! (`-- ratio` for the interleaved ratios only).
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::time::{Duration, Instant};
 use zircon::prelude::*;
 
 const PAGE: usize = 4096;
@@ -253,11 +264,169 @@ fn map_unmap_live(c: &mut Criterion) {
     g.finish();
 }
 
+/// Calls per block of [`interleaved`]: long enough that the clock reads are noise, short
+/// enough that both sides see the same machine state.
+const BLOCK: u64 = 32;
+
+/// Runs `iters` calls each of `shim` and `bare` in alternating blocks (which side goes
+/// first alternates too) and returns their time ratio shim / bare encoded as `iters`
+/// microseconds per unit of ratio, so criterion's per-iteration time reads as the ratio.
+fn interleaved(iters: u64, shim: &mut dyn FnMut(), bare: &mut dyn FnMut()) -> Duration {
+    fn block(n: u64, f: &mut dyn FnMut()) -> Duration {
+        let t = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        t.elapsed()
+    }
+    let (mut t_shim, mut t_bare) = (Duration::ZERO, Duration::ZERO);
+    let mut done = 0;
+    while done < iters {
+        let n = BLOCK.min(iters - done);
+        if (done / BLOCK) % 2 == 0 {
+            t_shim += block(n, shim);
+            t_bare += block(n, bare);
+        } else {
+            t_bare += block(n, bare);
+            t_shim += block(n, shim);
+        }
+        done += n;
+    }
+    let ratio = t_shim.as_secs_f64() / t_bare.as_secs_f64();
+    Duration::from_secs_f64(ratio * 1e-6 * iters as f64)
+}
+
+/// A scattered address generator over `slots` slots of `stride` bytes from `base`.
+fn scatter(base: usize, slots: usize, stride: usize) -> impl FnMut() -> usize {
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        base + (seed as usize % slots) * stride
+    }
+}
+
+fn ratio(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ratio");
+    // Each reported microsecond costs two real pairs (~12 us): keep the samples short.
+    g.measurement_time(Duration::from_secs(2));
+    g.warm_up_time(Duration::from_millis(300));
+    for (name, len) in [("4KiB", PAGE), ("2MiB", 2 << 20), ("1GiB", 1 << 30)] {
+        let v = vmo(len);
+        let (r, _) = region(64 << 30);
+        let bare = Bare::new(64 << 30, len);
+        let offset = 32 << 30;
+        g.bench_function(BenchmarkId::new("map_unmap_specific", name), |b| {
+            b.iter_custom(|iters| {
+                interleaved(
+                    iters,
+                    &mut || {
+                        let mut addr = 0;
+                        let options = RW | ZX_VM_SPECIFIC;
+                        assert_eq!(zx_vmar_map(r, options, offset, v, 0, len, &mut addr), ZX_OK);
+                        assert_eq!(zx_vmar_unmap(r, black_box(addr), len), ZX_OK);
+                    },
+                    &mut || {
+                        bare.map(black_box(bare.base + offset), len);
+                        bare.release(bare.base + offset, len);
+                    },
+                )
+            })
+        });
+        let stride = len.max(1 << 21);
+        let mut next = scatter(bare.base, (bare.len - len) / stride, stride);
+        g.bench_function(BenchmarkId::new("map_unmap_random", name), |b| {
+            b.iter_custom(|iters| {
+                interleaved(
+                    iters,
+                    &mut || {
+                        let mut addr = 0;
+                        assert_eq!(zx_vmar_map(r, RW, 0, v, 0, len, &mut addr), ZX_OK);
+                        assert_eq!(zx_vmar_unmap(r, black_box(addr), len), ZX_OK);
+                    },
+                    &mut || {
+                        let addr = next();
+                        bare.map(black_box(addr), len);
+                        bare.release(addr, len);
+                    },
+                )
+            })
+        });
+        destroy(r);
+        assert_eq!(zx_handle_close(v), ZX_OK);
+    }
+
+    let v = vmo(PAGE);
+    let (r, base) = region(1 << 30);
+    let mut addr = 0;
+    assert_eq!(
+        zx_vmar_map(r, RW | ZX_VM_SPECIFIC, 1 << 29, v, 0, PAGE, &mut addr),
+        ZX_OK
+    );
+    assert_eq!(addr, base + (1 << 29));
+    let bare = Bare::new(1 << 30, PAGE);
+    let baddr = bare.base + (1 << 29);
+    bare.map(baddr, PAGE);
+    g.bench_function("protect", |b| {
+        b.iter_custom(|iters| {
+            interleaved(
+                iters,
+                &mut || {
+                    let read = ZX_VM_PERM_READ;
+                    assert_eq!(zx_vmar_protect(r, read, black_box(addr), PAGE), ZX_OK);
+                    assert_eq!(zx_vmar_protect(r, RW, addr, PAGE), ZX_OK);
+                },
+                &mut || {
+                    bare.protect(black_box(baddr), PAGE, libc::PROT_READ);
+                    bare.protect(baddr, PAGE, libc::PROT_READ | libc::PROT_WRITE);
+                },
+            )
+        })
+    });
+    destroy(r);
+    drop(bare);
+
+    let bare = Bare::new(64 << 30, PAGE);
+    let mut next = scatter(bare.base, (bare.len - PAGE) / (1 << 21), 1 << 21);
+    for live in [10usize, 1000, 50_000] {
+        let (r, _) = region(64 << 30);
+        for i in 0..live {
+            let mut addr = 0;
+            assert_eq!(
+                zx_vmar_map(r, RW | ZX_VM_SPECIFIC, i * PAGE, v, 0, PAGE, &mut addr),
+                ZX_OK
+            );
+        }
+        g.bench_function(BenchmarkId::new("live", live), |b| {
+            b.iter_custom(|iters| {
+                interleaved(
+                    iters,
+                    &mut || {
+                        let mut addr = 0;
+                        assert_eq!(zx_vmar_map(r, RW, 0, v, 0, PAGE, &mut addr), ZX_OK);
+                        assert_eq!(zx_vmar_unmap(r, black_box(addr), PAGE), ZX_OK);
+                    },
+                    &mut || {
+                        let addr = next();
+                        bare.map(black_box(addr), PAGE);
+                        bare.release(addr, PAGE);
+                    },
+                )
+            })
+        });
+        destroy(r);
+    }
+    assert_eq!(zx_handle_close(v), ZX_OK);
+    g.finish();
+}
+
 criterion_group!(
     benches,
     map_unmap,
     protect,
     allocate_destroy,
-    map_unmap_live
+    map_unmap_live,
+    ratio
 );
 criterion_main!(benches);

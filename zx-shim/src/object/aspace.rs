@@ -32,6 +32,7 @@
 //! removed mappings are collected in a [`Graveyard`] and dropped after the guard.
 //!
 //! [`remove_mapping`]: AspaceState::remove_mapping
+use super::few::Few;
 use super::mapping::{Mapping, Runs};
 use super::region_map::{Gaps, Placement, RegionMap};
 use super::vm_option::{Perms, VmarFlags};
@@ -89,18 +90,11 @@ struct Slot {
 /// `Arc<Vmo>`s of removed mappings, dropped by the caller after the lock is released.
 /// Holds the common single-mapping case without allocating.
 #[derive(Default)]
-pub struct Graveyard {
-    one: Option<Arc<Vmo>>,
-    more: Vec<Arc<Vmo>>,
-}
+pub struct Graveyard(Few<Arc<Vmo>>);
 
 impl Graveyard {
     pub fn bury(&mut self, vmo: Arc<Vmo>) {
-        if self.one.is_none() {
-            self.one = Some(vmo);
-        } else {
-            self.more.push(vmo);
-        }
+        self.0.push(vmo);
     }
 }
 

@@ -2,6 +2,7 @@
 //! of new handles, placement) lives here and nowhere else. No libc: host effects go
 //! through `crate::host`.
 pub mod aspace;
+pub mod few;
 pub mod iob;
 pub mod mapping;
 pub mod pager;

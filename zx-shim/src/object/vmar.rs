@@ -30,6 +30,7 @@
 //! with it released, zircon-abi.md §3.6) and drops the `Arc<Vmo>`s of removed mappings
 //! after releasing it.
 use super::aspace::{AddressSpace, AspaceState, Child, Graveyard, NodeKey};
+use super::few::Few;
 use super::mapping::{Mapping, Runs};
 use super::region_map::{Gaps, Placement};
 use super::vm_option::{is_page_aligned, Perms, VmOptions, VmarFlags, PAGE_SIZE};
@@ -731,7 +732,7 @@ impl Vmar {
         let mut cursor = addr;
         let mut added = 0usize;
         let mut removed = 0usize;
-        let mut targets = Vec::new();
+        let mut targets = Few::default();
         state.walk_mappings(self.key, addr, end, &mut |m| {
             if m.start.max(addr) > cursor {
                 return Err(Status::NOT_FOUND);
