@@ -3,40 +3,9 @@
 //! conventions (lookup order: BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED).
 use std::collections::HashSet;
 use zircon::prelude::*;
-
-fn vmo() -> zx_handle_t {
-    let mut h = ZX_HANDLE_INVALID;
-    assert_eq!(zx_vmo_create(4096, 0, &mut h), ZX_OK);
-    h
-}
-
-fn basic(h: zx_handle_t) -> Result<zx_info_handle_basic_t, zx_status_t> {
-    let mut info = zx_info_handle_basic_t::default();
-    let status = zx_object_get_info(
-        h,
-        ZX_INFO_HANDLE_BASIC,
-        (&mut info as *mut zx_info_handle_basic_t).cast(),
-        std::mem::size_of_val(&info),
-        std::ptr::null_mut(),
-        std::ptr::null_mut(),
-    );
-    if status == ZX_OK {
-        Ok(info)
-    } else {
-        Err(status)
-    }
-}
-
-fn valid(h: zx_handle_t) -> bool {
-    zx_object_get_info(
-        h,
-        ZX_INFO_HANDLE_VALID,
-        std::ptr::null_mut(),
-        0,
-        std::ptr::null_mut(),
-        std::ptr::null_mut(),
-    ) == ZX_OK
-}
+use zx_suite::handles::{is_valid, try_basic_info};
+use zx_suite::vmo::vmo;
+use zx_suite::PAGE_U64;
 
 /// §2.6: "`ZX_HANDLE_INVALID` → OK (like `free(NULL)`)".
 #[test]
@@ -48,10 +17,10 @@ fn handle_close_invalid_is_ok() {
 /// longer names any object.
 #[test]
 fn handle_close_twice_is_bad_handle() {
-    let h = vmo();
-    assert!(valid(h));
+    let h = vmo(PAGE_U64);
+    assert!(is_valid(h));
     assert_eq!(zx_handle_close(h), ZX_OK);
-    assert!(!valid(h));
+    assert!(!is_valid(h));
     assert_eq!(zx_handle_close(h), ZX_ERR_BAD_HANDLE);
     let mut size = 0u64;
     assert_eq!(zx_vmo_get_size(h, &mut size), ZX_ERR_BAD_HANDLE);
@@ -61,7 +30,7 @@ fn handle_close_twice_is_bad_handle() {
 /// sequential.
 #[test]
 fn handle_values_have_fixed_bits_and_are_not_sequential() {
-    let handles: Vec<zx_handle_t> = (0..64).map(|_| vmo()).collect();
+    let handles: Vec<zx_handle_t> = (0..64).map(|_| vmo(PAGE_U64)).collect();
     for &h in &handles {
         assert_ne!(h, ZX_HANDLE_INVALID);
         assert_eq!(
@@ -88,13 +57,13 @@ fn handle_values_have_fixed_bits_and_are_not_sequential() {
 #[test]
 fn handle_stale_value_is_bad_handle_not_another_object() {
     for _ in 0..200 {
-        let old = vmo();
-        let old_koid = basic(old).unwrap().koid;
+        let old = vmo(PAGE_U64);
+        let old_koid = try_basic_info(old).unwrap().koid;
         assert_eq!(zx_handle_close(old), ZX_OK);
-        let new = vmo();
+        let new = vmo(PAGE_U64);
         assert_ne!(new, old, "a closed value was handed out again");
-        assert_eq!(basic(old).unwrap_err(), ZX_ERR_BAD_HANDLE);
-        assert_ne!(basic(new).unwrap().koid, old_koid);
+        assert_eq!(try_basic_info(old).unwrap_err(), ZX_ERR_BAD_HANDLE);
+        assert_ne!(try_basic_info(new).unwrap().koid, old_koid);
         assert_eq!(zx_handle_close(new), ZX_OK);
     }
 }
@@ -102,7 +71,7 @@ fn handle_stale_value_is_bad_handle_not_another_object() {
 /// Forged values (right shape, never handed out) are `BAD_HANDLE`; the process survives.
 #[test]
 fn handle_forged_values_are_bad_handle() {
-    let live: Vec<zx_handle_t> = (0..16).map(|_| vmo()).collect();
+    let live: Vec<zx_handle_t> = (0..16).map(|_| vmo(PAGE_U64)).collect();
     let live_set: HashSet<_> = live.iter().copied().collect();
     let mut x: u32 = 0x1234_5678;
     let mut tried = 0;
@@ -131,14 +100,14 @@ fn handle_forged_values_are_bad_handle() {
 /// (same koid) under a different value.
 #[test]
 fn handle_duplicate_same_rights() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     let mut dup = ZX_HANDLE_INVALID;
     assert_eq!(
         zx_handle_duplicate(h, ZX_RIGHT_SAME_RIGHTS, &mut dup),
         ZX_OK
     );
     assert_ne!(dup, h);
-    let (a, b) = (basic(h).unwrap(), basic(dup).unwrap());
+    let (a, b) = (try_basic_info(h).unwrap(), try_basic_info(dup).unwrap());
     assert_eq!(a.koid, b.koid);
     assert_eq!(a.rights, b.rights);
     assert_eq!(b.rights, ZX_DEFAULT_VMO_RIGHTS);
@@ -155,11 +124,11 @@ fn handle_duplicate_same_rights() {
 /// exactly those rights and they are enforced.
 #[test]
 fn handle_duplicate_subset_is_enforced() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     let mut ro = ZX_HANDLE_INVALID;
     let rights = ZX_RIGHT_READ | ZX_RIGHT_DUPLICATE;
     assert_eq!(zx_handle_duplicate(h, rights, &mut ro), ZX_OK);
-    assert_eq!(basic(ro).unwrap().rights, rights);
+    assert_eq!(try_basic_info(ro).unwrap().rights, rights);
     let mut byte = 0u8;
     assert_eq!(zx_vmo_read(ro, (&mut byte as *mut u8).cast(), 0, 1), ZX_OK);
     assert_eq!(
@@ -168,7 +137,7 @@ fn handle_duplicate_subset_is_enforced() {
     );
     let mut none = ZX_HANDLE_INVALID;
     assert_eq!(zx_handle_duplicate(h, ZX_RIGHT_NONE, &mut none), ZX_OK);
-    assert_eq!(basic(none).unwrap().rights, ZX_RIGHT_NONE);
+    assert_eq!(try_basic_info(none).unwrap().rights, ZX_RIGHT_NONE);
     for x in [h, ro, none] {
         zx_handle_close(x);
     }
@@ -177,7 +146,7 @@ fn handle_duplicate_subset_is_enforced() {
 /// §2.6: "rights not a subset → `INVALID_ARGS` (not ACCESS_DENIED)"; nothing is created.
 #[test]
 fn handle_duplicate_superset_is_invalid_args() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     let mut ro = ZX_HANDLE_INVALID;
     assert_eq!(
         zx_handle_duplicate(h, ZX_RIGHT_READ | ZX_RIGHT_DUPLICATE, &mut ro),
@@ -189,7 +158,7 @@ fn handle_duplicate_superset_is_invalid_args() {
         ZX_ERR_INVALID_ARGS
     );
     assert_eq!(out, ZX_HANDLE_INVALID);
-    assert!(valid(ro));
+    assert!(is_valid(ro));
     zx_handle_close(h);
     zx_handle_close(ro);
 }
@@ -197,7 +166,7 @@ fn handle_duplicate_superset_is_invalid_args() {
 /// §2.6: "missing `DUPLICATE` → `ACCESS_DENIED`", checked before the subset rule.
 #[test]
 fn handle_duplicate_without_duplicate_right_is_access_denied() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     let mut nodup = ZX_HANDLE_INVALID;
     assert_eq!(zx_handle_duplicate(h, ZX_RIGHT_READ, &mut nodup), ZX_OK);
     let mut out = ZX_HANDLE_INVALID;
@@ -217,7 +186,7 @@ fn handle_duplicate_without_duplicate_right_is_access_denied() {
 /// Foundation issue, "Bad input": a null out pointer is `INVALID_ARGS` and creates nothing.
 #[test]
 fn handle_duplicate_null_out_is_invalid_args() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     assert_eq!(
         zx_handle_duplicate(h, ZX_RIGHT_SAME_RIGHTS, std::ptr::null_mut()),
         ZX_ERR_INVALID_ARGS
@@ -227,7 +196,7 @@ fn handle_duplicate_null_out_is_invalid_args() {
         ZX_ERR_INVALID_ARGS,
         "misaligned out pointer"
     );
-    assert!(valid(h));
+    assert!(is_valid(h));
     zx_handle_close(h);
 }
 
@@ -244,15 +213,15 @@ fn handle_duplicate_bad_handle() {
 /// §2.6: `zx_handle_replace` needs no right, hands out a new value and invalidates the old.
 #[test]
 fn handle_replace_moves_the_object() {
-    let h = vmo();
-    let koid = basic(h).unwrap().koid;
+    let h = vmo(PAGE_U64);
+    let koid = try_basic_info(h).unwrap().koid;
     let mut ro = ZX_HANDLE_INVALID;
     assert_eq!(zx_handle_duplicate(h, ZX_RIGHT_READ, &mut ro), ZX_OK);
     let mut out = ZX_HANDLE_INVALID;
     // No DUPLICATE right needed.
     assert_eq!(zx_handle_replace(ro, ZX_RIGHT_SAME_RIGHTS, &mut out), ZX_OK);
-    assert!(!valid(ro));
-    let info = basic(out).unwrap();
+    assert!(!is_valid(ro));
+    let info = try_basic_info(out).unwrap();
     assert_eq!((info.koid, info.rights), (koid, ZX_RIGHT_READ));
     zx_handle_close(h);
     zx_handle_close(out);
@@ -261,7 +230,7 @@ fn handle_replace_moves_the_object() {
 /// §2.6: "the source handle is invalidated **even when the rights check fails**".
 #[test]
 fn handle_replace_consumes_even_on_failure() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     let mut ro = ZX_HANDLE_INVALID;
     assert_eq!(zx_handle_duplicate(h, ZX_RIGHT_READ, &mut ro), ZX_OK);
     let mut out = ZX_HANDLE_INVALID;
@@ -270,7 +239,7 @@ fn handle_replace_consumes_even_on_failure() {
         ZX_ERR_INVALID_ARGS
     );
     assert_eq!(out, ZX_HANDLE_INVALID);
-    assert!(!valid(ro));
+    assert!(!is_valid(ro));
     assert_eq!(
         zx_handle_replace(ro, ZX_RIGHT_SAME_RIGHTS, &mut out),
         ZX_ERR_BAD_HANDLE
@@ -282,7 +251,7 @@ fn handle_replace_consumes_even_on_failure() {
 /// OUT_OF_RANGE; well-formed but not in the table → NOT_FOUND.
 #[test]
 fn handle_check_valid_statuses() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     assert_eq!(zx_handle_check_valid(h), ZX_OK);
     assert_eq!(
         zx_handle_check_valid(ZX_HANDLE_INVALID),
@@ -299,28 +268,31 @@ fn handle_check_valid_statuses() {
 /// entries are skipped.
 #[test]
 fn handle_close_many_closes_valid_ones_despite_bad_entries() {
-    let a = vmo();
-    let b = vmo();
+    let a = vmo(PAGE_U64);
+    let b = vmo(PAGE_U64);
     let list = [a, ZX_HANDLE_INVALID, b];
     assert_eq!(zx_handle_close_many(list.as_ptr(), list.len()), ZX_OK);
-    assert!(!valid(a) && !valid(b));
+    assert!(!is_valid(a) && !is_valid(b));
 
-    let c = vmo();
-    let d = vmo();
+    let c = vmo(PAGE_U64);
+    let d = vmo(PAGE_U64);
     let list = [c, c, d];
     assert_eq!(
         zx_handle_close_many(list.as_ptr(), list.len()),
         ZX_ERR_BAD_HANDLE
     );
-    assert!(!valid(c) && !valid(d));
+    assert!(!is_valid(c) && !is_valid(d));
     assert_eq!(zx_handle_close_many(std::ptr::null(), 0), ZX_OK);
 }
 
 /// Koids are unique per object and shared by handles to one object (§1.1, §1.8).
 #[test]
 fn handle_koids_unique_per_object() {
-    let handles: Vec<_> = (0..32).map(|_| vmo()).collect();
-    let koids: HashSet<u64> = handles.iter().map(|&h| basic(h).unwrap().koid).collect();
+    let handles: Vec<_> = (0..32).map(|_| vmo(PAGE_U64)).collect();
+    let koids: HashSet<u64> = handles
+        .iter()
+        .map(|&h| try_basic_info(h).unwrap().koid)
+        .collect();
     assert_eq!(koids.len(), handles.len());
     assert!(koids.iter().all(|&k| k >= ZX_KOID_FIRST));
     for h in handles {
@@ -344,7 +316,7 @@ fn handle_lookup_checks_type_before_rights() {
         zx_vmo_write(none, (&byte as *const u8).cast(), 0, 1),
         ZX_ERR_WRONG_TYPE
     );
-    let v = vmo();
+    let v = vmo(PAGE_U64);
     let mut vnone = ZX_HANDLE_INVALID;
     assert_eq!(zx_handle_duplicate(v, ZX_RIGHT_NONE, &mut vnone), ZX_OK);
     assert_eq!(zx_vmar_destroy(vnone), ZX_ERR_WRONG_TYPE);
@@ -361,7 +333,7 @@ fn handle_table_is_thread_safe() {
         .map(|t| {
             std::thread::spawn(move || {
                 for i in 0..500u32 {
-                    let h = vmo();
+                    let h = vmo(PAGE_U64);
                     let tag = (t * 1000 + i).to_ne_bytes();
                     assert_eq!(zx_vmo_write(h, tag.as_ptr().cast(), 0, 4), ZX_OK);
                     let mut d = ZX_HANDLE_INVALID;

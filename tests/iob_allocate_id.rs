@@ -2,13 +2,15 @@
 //! §2.5). The ID allocator's memory layout is zx-shim's own (documented in
 //! `zx-shim/src/object/iob_ids.rs`): a header `{u32 next_id; u32 reserved; u64 blob_head}`,
 //! then one `{u64 offset; u64 size}` entry per id, blobs packed down from the region's end.
-mod iob_support;
-mod vmar_support;
-
-use iob_support::*;
 use std::ptr::{null, null_mut};
-use vmar_support::{close, region, vmo, with_rights, FORGED, PAGE};
 use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::iob::*;
+use zx_suite::pointers::misaligned;
+use zx_suite::probe::peek;
+use zx_suite::vmar::*;
+use zx_suite::vmo::*;
+use zx_suite::{PAGE, PAGE_U64};
 
 const ID: u64 = ZX_IOB_DISCIPLINE_TYPE_ID_ALLOCATOR;
 const MW0: u32 = ZX_IOB_ACCESS_EP0_CAN_MEDIATED_WRITE;
@@ -19,7 +21,7 @@ const MW1: u32 = ZX_IOB_ACCESS_EP1_CAN_MEDIATED_WRITE;
 fn id_iob(size: u64) -> (zx_handle_t, zx_handle_t) {
     create(&[
         private_region(EP0_RW | MW0 | MW1, size, 0, ID),
-        plain(BOTH_RW, PAGE as u64),
+        plain(BOTH_RW, PAGE_U64),
     ])
 }
 
@@ -28,15 +30,10 @@ fn read_u32(addr: usize) -> u32 {
     unsafe { std::ptr::read_volatile(addr as *const u32) }
 }
 
-fn read_u64(addr: usize) -> u64 {
-    // SAFETY: as in `read_u32`.
-    unsafe { std::ptr::read_volatile(addr as *const u64) }
-}
-
 /// The blob of `id` as the layout describes it, read through the mapping at `base`.
 fn blob_at(base: usize, id: u32) -> Vec<u8> {
     let entry = base + 16 + 16 * id as usize;
-    let (offset, size) = (read_u64(entry) as usize, read_u64(entry + 8) as usize);
+    let (offset, size) = (peek(entry) as usize, peek(entry + 8) as usize);
     // SAFETY: the entry points inside the mapped region (checked by the callers' sizes).
     unsafe { std::slice::from_raw_parts((base + offset) as *const u8, size).to_vec() }
 }
@@ -47,7 +44,7 @@ fn blob_at(base: usize, id: u32) -> Vec<u8> {
 #[test]
 fn iob_allocate_id_hands_out_ids_in_order_and_stores_the_blobs() {
     let r = region(4);
-    let (ep0, ep1) = id_iob(2 * PAGE as u64);
+    let (ep0, ep1) = id_iob(2 * PAGE_U64);
     let base = map_iob_at(r.h, 0, ep0, 0, 2 * PAGE);
     assert_eq!(allocate_id(ep0, 0, b"first blob"), Ok(0));
     assert_eq!(allocate_id(ep1, 0, b"second, from endpoint 1"), Ok(1));
@@ -57,10 +54,10 @@ fn iob_allocate_id_hands_out_ids_in_order_and_stores_the_blobs() {
     assert_eq!(blob_at(base, 1), b"second, from endpoint 1");
     assert_eq!(blob_at(base, 2), b"");
     // Blobs sit at the top of the region, 8-aligned, below each other.
-    let first = read_u64(base + 16) as usize;
+    let first = peek(base + 16) as usize;
     assert_eq!(first, (2 * PAGE - 10) & !7);
-    assert!(read_u64(base + 32) as usize + 23 <= first);
-    assert_eq!(read_u64(base + 8), read_u64(base + 32), "blob_head");
+    assert!(peek(base + 32) as usize + 23 <= first);
+    assert_eq!(peek(base + 8), peek(base + 32), "blob_head");
     // A NULL blob of size 0 is a valid empty blob.
     let mut id = 0;
     assert_eq!(zx_iob_allocate_id(ep1, 0, 0, null(), 0, &mut id), ZX_OK);
@@ -72,7 +69,7 @@ fn iob_allocate_id_hands_out_ids_in_order_and_stores_the_blobs() {
 /// §2.5: "options must be 0 (`INVALID_ARGS` first)": before the handle is looked up.
 #[test]
 fn iob_allocate_id_nonzero_options_is_invalid_args_first() {
-    let (ep0, ep1) = id_iob(PAGE as u64);
+    let (ep0, ep1) = id_iob(PAGE_U64);
     let mut id = 7;
     for (h, options) in [(ep0, 1u32), (FORGED, 1), (ep0, 1 << 31)] {
         assert_eq!(
@@ -90,9 +87,9 @@ fn iob_allocate_id_nonzero_options_is_invalid_args_first() {
 /// ACCESS_DENIED, type before rights; all before the region index.
 #[test]
 fn iob_allocate_id_handle_must_be_an_endpoint_with_write() {
-    let (ep0, ep1) = id_iob(PAGE as u64);
+    let (ep0, ep1) = id_iob(PAGE_U64);
     let no_write = with_rights(ep0, ZX_DEFAULT_IOB_RIGHTS & !ZX_RIGHT_WRITE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let v_bare = with_rights(v, ZX_RIGHT_NONE);
     assert_eq!(allocate_id(FORGED, 0, b"x"), Err(ZX_ERR_BAD_HANDLE));
     assert_eq!(
@@ -117,8 +114,8 @@ fn iob_allocate_id_handle_must_be_an_endpoint_with_write() {
 #[test]
 fn iob_allocate_id_region_index_discipline_and_mediated_access_checks() {
     let (ep0, ep1) = create(&[
-        private_region(EP0_RW | MW1, PAGE as u64, 0, ID),
-        plain(BOTH_RW, PAGE as u64),
+        private_region(EP0_RW | MW1, PAGE_U64, 0, ID),
+        plain(BOTH_RW, PAGE_U64),
     ]);
     for index in [2, 64, u32::MAX] {
         assert_eq!(allocate_id(ep1, index, b"x"), Err(ZX_ERR_OUT_OF_RANGE));
@@ -135,18 +132,14 @@ fn iob_allocate_id_region_index_discipline_and_mediated_access_checks() {
 #[test]
 fn iob_allocate_id_full_region_is_no_memory() {
     let r = region(2);
-    let (ep0, ep1) = id_iob(PAGE as u64);
+    let (ep0, ep1) = id_iob(PAGE_U64);
     let base = map_iob_at(r.h, 0, ep0, 0, PAGE);
     assert_eq!(allocate_id(ep0, 0, &[1; PAGE]), Err(ZX_ERR_NO_MEMORY));
     assert_eq!(
         allocate_id(ep0, 0, &[1; PAGE - 32 + 1]),
         Err(ZX_ERR_NO_MEMORY)
     );
-    assert_eq!(
-        (read_u32(base), read_u64(base + 8)),
-        (0, 0),
-        "header untouched"
-    );
+    assert_eq!((read_u32(base), peek(base + 8)), (0, 0), "header untouched");
     assert_eq!(allocate_id(ep0, 0, &[2; PAGE - 48]), Ok(0));
     assert_eq!(allocate_id(ep1, 0, b"12345678"), Err(ZX_ERR_NO_MEMORY));
     assert_eq!(allocate_id(ep1, 0, b""), Ok(1));
@@ -161,15 +154,15 @@ fn iob_allocate_id_full_region_is_no_memory() {
 #[test]
 fn iob_allocate_id_corrupted_header_is_io_data_integrity() {
     let r = region(2);
-    let (ep0, ep1) = id_iob(PAGE as u64);
+    let (ep0, ep1) = id_iob(PAGE_U64);
     let base = map_iob_at(r.h, 0, ep0, 0, PAGE);
     assert_eq!(allocate_id(ep1, 0, b"blob"), Ok(0));
-    let head = read_u64(base + 8);
+    let head = peek(base + 8);
     let poke64 = |addr: usize, v: u64| {
         // SAFETY: `addr` is inside the read/write mapping made above.
         unsafe { std::ptr::write_volatile(addr as *mut u64, v) }
     };
-    for bad_head in [3, 2 * PAGE as u64, 0, 24] {
+    for bad_head in [3, 2 * PAGE_U64, 0, 24] {
         poke64(base + 8, bad_head);
         assert_eq!(
             allocate_id(ep1, 0, b"x"),
@@ -193,7 +186,7 @@ fn iob_allocate_id_corrupted_header_is_io_data_integrity() {
 #[test]
 fn iob_allocate_id_bad_pointers_are_invalid_args_and_allocate_nothing() {
     let r = region(2);
-    let (ep0, ep1) = id_iob(PAGE as u64);
+    let (ep0, ep1) = id_iob(PAGE_U64);
     let mut id = 5u32;
     assert_eq!(
         zx_iob_allocate_id(ep0, 0, 0, null(), 4, &mut id),
@@ -210,11 +203,7 @@ fn iob_allocate_id_bad_pointers_are_invalid_args_and_allocate_nothing() {
         ZX_ERR_INVALID_ARGS
     );
     let mut words = [0u32; 2];
-    let misaligned = words
-        .as_mut_ptr()
-        .cast::<u8>()
-        .wrapping_add(1)
-        .cast::<u32>();
+    let misaligned = misaligned::<u32>(&mut words);
     assert_eq!(
         zx_iob_allocate_id(ep0, 0, 0, b"abc".as_ptr().cast(), 3, misaligned),
         ZX_ERR_INVALID_ARGS
@@ -230,7 +219,7 @@ fn iob_allocate_id_bad_pointers_are_invalid_args_and_allocate_nothing() {
 /// shared region), so every region is of another discipline.
 #[test]
 fn iob_writev_regions_without_the_ring_buffer_discipline_are_wrong_type() {
-    let (ep0, ep1) = id_iob(PAGE as u64);
+    let (ep0, ep1) = id_iob(PAGE_U64);
     let data = *b"payload";
     let vec = zx_iovec_t {
         buffer: data.as_ptr() as *mut std::ffi::c_void,
@@ -256,9 +245,9 @@ fn iob_writev_regions_without_the_ring_buffer_discipline_are_wrong_type() {
 /// (ACCESS_DENIED), looked up before the region index.
 #[test]
 fn iob_writev_handle_must_be_an_endpoint_with_write() {
-    let (ep0, ep1) = id_iob(PAGE as u64);
+    let (ep0, ep1) = id_iob(PAGE_U64);
     let no_write = with_rights(ep0, ZX_DEFAULT_IOB_RIGHTS & !ZX_RIGHT_WRITE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(zx_iob_writev(FORGED, 0, 0, null(), 0), ZX_ERR_BAD_HANDLE);
     assert_eq!(zx_iob_writev(v, 0, 0, null(), 0), ZX_ERR_WRONG_TYPE);
     assert_eq!(

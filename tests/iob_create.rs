@@ -3,22 +3,18 @@
 //!
 //! The leak checks count the handles and file descriptors of the whole process, so the
 //! tests of this file run one at a time.
-mod iob_support;
-mod vmar_support;
-
-use iob_support::*;
-use std::sync::{Mutex, MutexGuard};
-use vmar_support::{peek, poke, region, FORGED, PAGE};
 use zircon::handle::HANDLES;
 use zircon::prelude::*;
-
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The largest VMO size, which every `ZX_VMO_UNBOUNDED` region has (zircon-abi.md §2.2).
-const MAX_VMO_SIZE: u64 = 0xFFFF_FFFF_FFFE_0000;
+use zx_suite::handles::*;
+use zx_suite::host::open_fds;
+use zx_suite::info::*;
+use zx_suite::iob::*;
+use zx_suite::pointers::misaligned;
+use zx_suite::probe::{peek, poke};
+use zx_suite::threads::serial;
+use zx_suite::vmar::*;
+use zx_suite::vmo::*;
+use zx_suite::{PAGE, PAGE_U64};
 
 /// Asserts that `zx_iob_create(options, regions[..count])` fails with `expected`, writes
 /// neither out-parameter, and creates no handle and no memfd.
@@ -55,9 +51,9 @@ fn assert_regions_fail(regions: &[zx_iob_region_t], expected: zx_status_t) {
 fn iob_create_returns_two_peer_endpoints_with_default_iob_rights() {
     let _g = serial();
     let handles = HANDLES.len();
-    let (ep0, ep1) = create(&[plain(BOTH_RW, PAGE as u64)]);
+    let (ep0, ep1) = create(&[plain(BOTH_RW, PAGE_U64)]);
     assert_eq!(HANDLES.len(), handles + 2);
-    let (b0, b1) = (basic(ep0), basic(ep1));
+    let (b0, b1) = (basic_info(ep0), basic_info(ep1));
     for b in [b0, b1] {
         assert_eq!(b.type_, ZX_OBJ_TYPE_IOB);
         assert_eq!(b.rights, ZX_DEFAULT_IOB_RIGHTS);
@@ -76,7 +72,7 @@ fn iob_create_returns_two_peer_endpoints_with_default_iob_rights() {
 #[test]
 fn iob_create_nonzero_options_is_invalid_args_first() {
     let _g = serial();
-    let regions = [plain(BOTH_RW, PAGE as u64)];
+    let regions = [plain(BOTH_RW, PAGE_U64)];
     assert_create_fails(1, regions.as_ptr(), 1, ZX_ERR_INVALID_ARGS);
     assert_create_fails(1 << 63, regions.as_ptr(), 1, ZX_ERR_INVALID_ARGS);
     assert_create_fails(1, regions.as_ptr(), 65, ZX_ERR_INVALID_ARGS);
@@ -88,7 +84,7 @@ fn iob_create_nonzero_options_is_invalid_args_first() {
 #[test]
 fn iob_create_more_than_64_regions_is_out_of_range() {
     let _g = serial();
-    let regions = vec![plain(BOTH_RW, PAGE as u64); 65];
+    let regions = vec![plain(BOTH_RW, PAGE_U64); 65];
     assert_regions_fail(&regions, ZX_ERR_OUT_OF_RANGE);
     assert_create_fails(0, std::ptr::null(), 65, ZX_ERR_OUT_OF_RANGE);
     assert_create_fails(0, regions.as_ptr(), usize::MAX, ZX_ERR_OUT_OF_RANGE);
@@ -112,7 +108,7 @@ fn iob_create_more_than_64_regions_is_out_of_range() {
 #[test]
 fn iob_create_zero_regions_is_invalid_args() {
     let _g = serial();
-    let regions = [plain(BOTH_RW, PAGE as u64)];
+    let regions = [plain(BOTH_RW, PAGE_U64)];
     assert_create_fails(0, regions.as_ptr(), 0, ZX_ERR_INVALID_ARGS);
     assert_create_fails(0, std::ptr::null(), 0, ZX_ERR_INVALID_ARGS);
 }
@@ -130,7 +126,7 @@ fn iob_create_null_regions_is_invalid_args() {
 fn iob_create_unknown_region_type_is_invalid_args() {
     let _g = serial();
     for t in [2u32, 3, 0x8000_0000, u32::MAX] {
-        let mut r = plain(BOTH_RW, PAGE as u64);
+        let mut r = plain(BOTH_RW, PAGE_U64);
         r.type_ = t;
         assert_regions_fail(&[r], ZX_ERR_INVALID_ARGS);
     }
@@ -144,14 +140,14 @@ fn iob_create_private_options_go_through_the_vmo_create_parser() {
     let _g = serial();
     for options in [1u32, ZX_VMO_TRAP_DIRTY, 1 << 5, 1 << 31] {
         assert_regions_fail(
-            &[private_region(BOTH_RW, PAGE as u64, options, 0)],
+            &[private_region(BOTH_RW, PAGE_U64, options, 0)],
             ZX_ERR_INVALID_ARGS,
         );
     }
     assert_regions_fail(
         &[private_region(
             BOTH_RW,
-            PAGE as u64,
+            PAGE_U64,
             ZX_VMO_RESIZABLE | ZX_VMO_UNBOUNDED,
             0,
         )],
@@ -164,7 +160,7 @@ fn iob_create_private_options_go_through_the_vmo_create_parser() {
         let size = if options == ZX_VMO_UNBOUNDED {
             MAX_VMO_SIZE
         } else {
-            PAGE as u64
+            PAGE_U64
         };
         assert_eq!(info.region.size, size, "options {options:#x}");
         close(ep0);
@@ -198,10 +194,10 @@ fn iob_create_size_overflowing_when_rounded_is_out_of_range() {
 fn iob_create_region_without_map_write_or_mediated_access_is_invalid_args() {
     let _g = serial();
     for access in [0, EP0_R, EP1_R, EP0_R | EP1_R, 0x100] {
-        assert_regions_fail(&[plain(access, PAGE as u64)], ZX_ERR_INVALID_ARGS);
+        assert_regions_fail(&[plain(access, PAGE_U64)], ZX_ERR_INVALID_ARGS);
     }
     for access in [EP0_W, EP1_W, EP0_R | EP1_W] {
-        let (ep0, ep1) = create(&[plain(access, PAGE as u64)]);
+        let (ep0, ep1) = create(&[plain(access, PAGE_U64)]);
         close(ep0);
         close(ep1);
     }
@@ -217,10 +213,7 @@ fn iob_create_discipline_none_refuses_mediated_access() {
         ZX_IOB_ACCESS_EP1_CAN_MEDIATED_READ,
         ZX_IOB_ACCESS_EP1_CAN_MEDIATED_WRITE,
     ] {
-        assert_regions_fail(
-            &[plain(BOTH_RW | mediated, PAGE as u64)],
-            ZX_ERR_INVALID_ARGS,
-        );
+        assert_regions_fail(&[plain(BOTH_RW | mediated, PAGE_U64)], ZX_ERR_INVALID_ARGS);
     }
 }
 
@@ -236,7 +229,7 @@ fn iob_create_id_allocator_needs_mediated_write_with_any_mediated_access() {
         EP0_W | ZX_IOB_ACCESS_EP1_CAN_MEDIATED_READ,
     ] {
         assert_regions_fail(
-            &[private_region(access, PAGE as u64, 0, id)],
+            &[private_region(access, PAGE_U64, 0, id)],
             ZX_ERR_INVALID_ARGS,
         );
     }
@@ -245,7 +238,7 @@ fn iob_create_id_allocator_needs_mediated_write_with_any_mediated_access() {
         ZX_IOB_ACCESS_EP0_CAN_MEDIATED_READ | ZX_IOB_ACCESS_EP0_CAN_MEDIATED_WRITE | EP1_R,
         EP1_W,
     ] {
-        let (ep0, ep1) = create(&[private_region(access, PAGE as u64, 0, id)]);
+        let (ep0, ep1) = create(&[private_region(access, PAGE_U64, 0, id)]);
         close(ep0);
         close(ep1);
     }
@@ -263,7 +256,7 @@ fn iob_create_ring_buffer_on_a_private_region_and_unknown_disciplines_are_invali
         (BOTH_RW, u64::MAX),
     ] {
         assert_regions_fail(
-            &[private_region(access, PAGE as u64, 0, discipline)],
+            &[private_region(access, PAGE_U64, 0, discipline)],
             ZX_ERR_INVALID_ARGS,
         );
     }
@@ -276,10 +269,10 @@ fn iob_create_ring_buffer_on_a_private_region_and_unknown_disciplines_are_invali
 fn iob_create_shared_region_needs_options_and_size_zero_and_a_shared_region_handle() {
     let _g = serial();
     let mut vmo = ZX_HANDLE_INVALID;
-    assert_eq!(zx_vmo_create(2 * PAGE as u64, 0, &mut vmo), ZX_OK);
+    assert_eq!(zx_vmo_create(2 * PAGE_U64, 0, &mut vmo), ZX_OK);
     assert_regions_fail(&[shared_region(BOTH_RW, 0, 1, vmo)], ZX_ERR_INVALID_ARGS);
     assert_regions_fail(
-        &[shared_region(BOTH_RW, PAGE as u64, 0, vmo)],
+        &[shared_region(BOTH_RW, PAGE_U64, 0, vmo)],
         ZX_ERR_INVALID_ARGS,
     );
     assert_regions_fail(&[shared_region(BOTH_RW, 0, 0, FORGED)], ZX_ERR_BAD_HANDLE);
@@ -296,14 +289,14 @@ fn iob_create_shared_region_needs_options_and_size_zero_and_a_shared_region_hand
 #[test]
 fn iob_create_first_failing_region_wins_and_nothing_is_left_behind() {
     let _g = serial();
-    let good = plain(BOTH_RW, 4 * PAGE as u64);
+    let good = plain(BOTH_RW, 4 * PAGE_U64);
     let mut bad_type = good;
     bad_type.type_ = 9;
     let overflow = plain(BOTH_RW, u64::MAX);
     assert_regions_fail(&[good, good, bad_type], ZX_ERR_INVALID_ARGS);
     assert_regions_fail(&[good, overflow, bad_type], ZX_ERR_OUT_OF_RANGE);
     assert_regions_fail(&[good, bad_type, overflow], ZX_ERR_INVALID_ARGS);
-    assert_regions_fail(&[good, plain(EP0_R, PAGE as u64)], ZX_ERR_INVALID_ARGS);
+    assert_regions_fail(&[good, plain(EP0_R, PAGE_U64)], ZX_ERR_INVALID_ARGS);
 }
 
 /// §2 conventions: "a bad output pointer gives `INVALID_ARGS` and (for create-style calls)
@@ -311,7 +304,7 @@ fn iob_create_first_failing_region_wins_and_nothing_is_left_behind() {
 #[test]
 fn iob_create_bad_out_pointer_is_invalid_args_and_creates_nothing() {
     let _g = serial();
-    let regions = [plain(BOTH_RW, PAGE as u64)];
+    let regions = [plain(BOTH_RW, PAGE_U64)];
     let (handles, fds) = (HANDLES.len(), open_fds());
     let mut h = 0x77;
     let create = |ep0: *mut zx_handle_t, ep1: *mut zx_handle_t| {
@@ -320,11 +313,7 @@ fn iob_create_bad_out_pointer_is_invalid_args_and_creates_nothing() {
     assert_eq!(create(std::ptr::null_mut(), &mut h), ZX_ERR_INVALID_ARGS);
     assert_eq!(create(&mut h, std::ptr::null_mut()), ZX_ERR_INVALID_ARGS);
     let mut words = [0u32; 3];
-    let misaligned = words
-        .as_mut_ptr()
-        .cast::<u8>()
-        .wrapping_add(1)
-        .cast::<zx_handle_t>();
+    let misaligned = misaligned::<zx_handle_t>(&mut words);
     assert_eq!(create(&mut h, misaligned), ZX_ERR_INVALID_ARGS);
     assert_eq!(h, 0x77);
     assert_eq!(words, [0; 3]);
@@ -337,7 +326,7 @@ fn iob_create_bad_out_pointer_is_invalid_args_and_creates_nothing() {
 fn iob_create_region_memory_is_released_with_the_last_endpoint() {
     let _g = serial();
     let fds = open_fds();
-    let (ep0, ep1) = create(&[plain(BOTH_RW, PAGE as u64), plain(EP0_W, PAGE as u64)]);
+    let (ep0, ep1) = create(&[plain(BOTH_RW, PAGE_U64), plain(EP0_W, PAGE_U64)]);
     assert_eq!(open_fds(), fds + 2);
     close(ep0);
     assert_eq!(open_fds(), fds + 2, "endpoint 1 still holds the regions");
@@ -356,14 +345,10 @@ fn iob_create_endpoint_handles_duplicate_and_close() {
         zx_handle_duplicate(ep0, ZX_RIGHT_SAME_RIGHTS, &mut dup),
         ZX_OK
     );
-    assert_eq!(basic(dup).koid, basic(ep0).koid);
-    assert_eq!(basic(dup).related_koid, basic(ep1).koid);
+    assert_eq!(basic_info(dup).koid, basic_info(ep0).koid);
+    assert_eq!(basic_info(dup).related_koid, basic_info(ep1).koid);
     for h in [ep0, ep1, dup] {
         close(h);
     }
     assert_eq!(zx_handle_close(ep0), ZX_ERR_BAD_HANDLE);
-}
-
-fn close(h: zx_handle_t) {
-    assert_eq!(zx_handle_close(h), ZX_OK);
 }

@@ -2,14 +2,15 @@
 //! `ZX_INFO_IOB_REGIONS` (zircon-abi.md §1.8 topics and generic rules, §1.11 layouts,
 //! §2.5 "reports regions with the EP0/EP1 access bits swapped when queried from endpoint
 //! 1"), and `ZX_INFO_HANDLE_BASIC`'s `related_koid`.
-mod iob_support;
-mod vmar_support;
-
-use iob_support::*;
 use std::mem::size_of;
 use std::ptr::null_mut;
-use vmar_support::{close, maps, region, vmo, with_rights, FORGED, PAGE};
 use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::info::*;
+use zx_suite::iob::*;
+use zx_suite::vmar::*;
+use zx_suite::vmo::*;
+use zx_suite::{PAGE, PAGE_U64};
 
 const MEDIATED_W0: u32 = ZX_IOB_ACCESS_EP0_CAN_MEDIATED_WRITE;
 const MEDIATED_R1: u32 = ZX_IOB_ACCESS_EP1_CAN_MEDIATED_READ;
@@ -19,11 +20,11 @@ const MEDIATED_W1: u32 = ZX_IOB_ACCESS_EP1_CAN_MEDIATED_WRITE;
 /// allocator endpoint 1 writes through mediation.
 fn three_regions() -> [zx_iob_region_t; 3] {
     [
-        plain(BOTH_RW, 3 * PAGE as u64),
+        plain(BOTH_RW, 3 * PAGE_U64),
         plain(EP0_RW | EP1_R, 100),
         private_region(
             EP0_R | MEDIATED_R1 | MEDIATED_W1,
-            PAGE as u64,
+            PAGE_U64,
             0,
             ZX_IOB_DISCIPLINE_TYPE_ID_ALLOCATOR,
         ),
@@ -54,7 +55,7 @@ fn iob_info_regions_report_each_region_as_created() {
     let (ep0, ep1) = create(&given);
     let infos = region_infos(ep0);
     assert_eq!(infos.len(), 3);
-    let sizes = [3 * PAGE as u64, PAGE as u64, PAGE as u64];
+    let sizes = [3 * PAGE_U64, PAGE_U64, PAGE_U64];
     for (i, info) in infos.iter().enumerate() {
         assert_eq!(info.region.type_, ZX_IOB_REGION_TYPE_PRIVATE);
         assert_eq!(info.region.access, given[i].access, "region {i}");
@@ -65,7 +66,7 @@ fn iob_info_regions_report_each_region_as_created() {
     }
     let koids: Vec<u64> = infos.iter().map(|i| i.koid).collect();
     assert!(koids[0] != koids[1] && koids[1] != koids[2] && koids[0] != koids[2]);
-    let basic0 = basic(ep0);
+    let basic0 = basic_info(ep0);
     assert!(!koids.contains(&basic0.koid) && !koids.contains(&basic0.related_koid));
     close(ep0);
     close(ep1);
@@ -121,7 +122,7 @@ fn iob_info_region_koid_is_the_koid_mappings_report() {
 fn iob_info_needs_an_iob_handle_with_inspect() {
     let (ep0, ep1) = iob_rw(1);
     let no_inspect = with_rights(ep0, ZX_DEFAULT_IOB_RIGHTS & !ZX_RIGHT_INSPECT);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let v_bare = with_rights(v, ZX_RIGHT_NONE);
     for topic in [ZX_INFO_IOB, ZX_INFO_IOB_REGIONS] {
         let mut buf = [0u8; 256];
@@ -143,7 +144,7 @@ fn iob_info_needs_an_iob_handle_with_inspect() {
     }
     // And VMO topics refuse an endpoint.
     assert_eq!(
-        info_of::<zx_info_vmo_t>(ep0, ZX_INFO_VMO).unwrap_err(),
+        get_info::<zx_info_vmo_t>(ep0, ZX_INFO_VMO).unwrap_err(),
         ZX_ERR_WRONG_TYPE
     );
     for h in [no_inspect, v_bare, v, ep0, ep1] {
@@ -213,11 +214,11 @@ fn iob_info_regions_write_as_many_records_as_fit() {
 #[test]
 fn iob_info_handle_basic_relates_the_peers() {
     let (ep0, ep1) = iob_rw(1);
-    let (k0, k1) = (basic(ep0).koid, basic(ep1).koid);
-    assert_eq!(basic(ep0).related_koid, k1);
-    assert_eq!(basic(ep1).related_koid, k0);
+    let (k0, k1) = (basic_info(ep0).koid, basic_info(ep1).koid);
+    assert_eq!(basic_info(ep0).related_koid, k1);
+    assert_eq!(basic_info(ep1).related_koid, k0);
     close(ep1);
-    assert_eq!(basic(ep0).related_koid, k1);
-    assert_eq!(basic(ep0).type_, ZX_OBJ_TYPE_IOB);
+    assert_eq!(basic_info(ep0).related_koid, k1);
+    assert_eq!(basic_info(ep0).type_, ZX_OBJ_TYPE_IOB);
     close(ep0);
 }

@@ -3,12 +3,8 @@
 use std::mem::size_of;
 use std::ptr::null_mut;
 use zircon::prelude::*;
-
-fn vmo() -> zx_handle_t {
-    let mut h = ZX_HANDLE_INVALID;
-    assert_eq!(zx_vmo_create(4096, 0, &mut h), ZX_OK);
-    h
-}
+use zx_suite::vmo::vmo;
+use zx_suite::PAGE_U64;
 
 /// One record of `topic` for `h`, with the call's status.
 fn info<T: Default>(h: zx_handle_t, topic: u32) -> (zx_status_t, T) {
@@ -27,7 +23,7 @@ fn info<T: Default>(h: zx_handle_t, topic: u32) -> (zx_status_t, T) {
 /// §1.8: `ZX_INFO_HANDLE_VALID` takes no buffer (NULL allowed) and answers OK/BAD_HANDLE only.
 #[test]
 fn get_info_handle_valid() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     assert_eq!(
         zx_object_get_info(
             h,
@@ -56,7 +52,7 @@ fn get_info_handle_valid() {
 /// §1.8: `ZX_INFO_HANDLE_BASIC` needs no right and reports koid, rights, type, related koid 0.
 #[test]
 fn get_info_handle_basic_fields() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     let mut none = ZX_HANDLE_INVALID;
     assert_eq!(zx_handle_duplicate(h, ZX_RIGHT_NONE, &mut none), ZX_OK);
     let mut info = zx_info_handle_basic_t::default();
@@ -86,7 +82,7 @@ fn get_info_handle_basic_fields() {
 /// actual=0 / avail=1, and the buffer is untouched.
 #[test]
 fn get_info_single_record_buffer_too_small_reports_counts() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     let mut buf = [0xAAu8; size_of::<zx_info_handle_basic_t>() - 1];
     let (mut actual, mut avail) = (99usize, 99usize);
     assert_eq!(
@@ -122,7 +118,7 @@ fn get_info_handle_errors_first_and_unknown_topic() {
         ),
         ZX_ERR_BAD_HANDLE
     );
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     // A VMAR topic on a VMO handle.
     assert_eq!(
         zx_object_get_info(
@@ -171,7 +167,7 @@ fn get_info_handle_errors_first_and_unknown_topic() {
 /// Foundation issue, "Bad input": misaligned `actual`/`avail` pointers are `INVALID_ARGS`.
 #[test]
 fn get_info_misaligned_counts_are_invalid_args() {
-    let h = vmo();
+    let h = vmo(PAGE_U64);
     let mut info = zx_info_handle_basic_t::default();
     assert_eq!(
         zx_object_get_info(

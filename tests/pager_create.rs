@@ -1,10 +1,13 @@
 //! `zx_pager_create` and `zx_pager_create_vmo`. Reference: zircon-abi.md §2.3, §1.3
 //! (pager rights 0x1808002), §1.6 (VMO options), §1.8 (`ZX_INFO_VMO_PAGER_BACKED`).
-mod pager_support;
-
-use pager_support::*;
 use std::ptr::null_mut;
 use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::info::vmo_info;
+use zx_suite::pager::*;
+use zx_suite::port::*;
+use zx_suite::vmo::*;
+use zx_suite::PAGE_U64;
 
 /// §2.3 "`zx_pager_create(options, out)`: options ≠ 0 → `INVALID_ARGS`. Rights 0x1808002".
 #[test]
@@ -39,7 +42,13 @@ fn pager_create_vmo_rights_flags_and_size() {
     let mut size = 0;
     assert_eq!(zx_vmo_get_stream_size(vmo, &mut size), ZX_OK);
     assert_eq!(size, 5000);
-    let rvmo = pager_vmo_with(pager, port, 2, PAGE, ZX_VMO_RESIZABLE | ZX_VMO_TRAP_DIRTY);
+    let rvmo = pager_vmo_with(
+        pager,
+        port,
+        2,
+        PAGE_U64,
+        ZX_VMO_RESIZABLE | ZX_VMO_TRAP_DIRTY,
+    );
     assert_eq!(rights_of(rvmo), ZX_DEFAULT_VMO_RIGHTS | ZX_RIGHT_RESIZE);
     assert_eq!(
         vmo_info(rvmo).flags,
@@ -70,25 +79,28 @@ fn pager_create_vmo_handle_and_option_errors() {
         }
         status
     };
-    let closed_port = pager_support::port();
+    let closed_port = zx_suite::port::port();
     close(closed_port);
-    let manage_only = with_rights(pager, ZX_RIGHT_MANAGE_VMO);
-    let port_ro = with_rights(port, ZX_RIGHT_READ);
-    let plain = vmo(PAGE);
-    assert_eq!(create(FORGED, 0, port, PAGE), ZX_ERR_BAD_HANDLE);
-    assert_eq!(create(plain, 0, port, PAGE), ZX_ERR_WRONG_TYPE);
-    assert_eq!(create(manage_only, 0, port, PAGE), ZX_ERR_ACCESS_DENIED);
+    let manage_only = with_any_rights(pager, ZX_RIGHT_MANAGE_VMO);
+    let port_ro = with_any_rights(port, ZX_RIGHT_READ);
+    let plain = vmo(PAGE_U64);
+    assert_eq!(create(FORGED, 0, port, PAGE_U64), ZX_ERR_BAD_HANDLE);
+    assert_eq!(create(plain, 0, port, PAGE_U64), ZX_ERR_WRONG_TYPE);
+    assert_eq!(create(manage_only, 0, port, PAGE_U64), ZX_ERR_ACCESS_DENIED);
     // Pager errors win over port errors.
-    assert_eq!(create(manage_only, 0, FORGED, PAGE), ZX_ERR_ACCESS_DENIED);
-    assert_eq!(create(pager, 0, closed_port, PAGE), ZX_ERR_BAD_HANDLE);
-    assert_eq!(create(pager, 0, plain, PAGE), ZX_ERR_WRONG_TYPE);
-    assert_eq!(create(pager, 0, port_ro, PAGE), ZX_ERR_ACCESS_DENIED);
-    // Options after the lookups.
-    assert_eq!(create(FORGED, 1, port, PAGE), ZX_ERR_BAD_HANDLE);
-    assert_eq!(create(pager, 1, port, PAGE), ZX_ERR_INVALID_ARGS);
-    assert_eq!(create(pager, 1 << 5, port, PAGE), ZX_ERR_INVALID_ARGS);
     assert_eq!(
-        create(pager, ZX_VMO_RESIZABLE | ZX_VMO_UNBOUNDED, port, PAGE),
+        create(manage_only, 0, FORGED, PAGE_U64),
+        ZX_ERR_ACCESS_DENIED
+    );
+    assert_eq!(create(pager, 0, closed_port, PAGE_U64), ZX_ERR_BAD_HANDLE);
+    assert_eq!(create(pager, 0, plain, PAGE_U64), ZX_ERR_WRONG_TYPE);
+    assert_eq!(create(pager, 0, port_ro, PAGE_U64), ZX_ERR_ACCESS_DENIED);
+    // Options after the lookups.
+    assert_eq!(create(FORGED, 1, port, PAGE_U64), ZX_ERR_BAD_HANDLE);
+    assert_eq!(create(pager, 1, port, PAGE_U64), ZX_ERR_INVALID_ARGS);
+    assert_eq!(create(pager, 1 << 5, port, PAGE_U64), ZX_ERR_INVALID_ARGS);
+    assert_eq!(
+        create(pager, ZX_VMO_RESIZABLE | ZX_VMO_UNBOUNDED, port, PAGE_U64),
         ZX_ERR_INVALID_ARGS
     );
     assert_eq!(create(pager, 0, port, u64::MAX), ZX_ERR_OUT_OF_RANGE);
@@ -96,7 +108,7 @@ fn pager_create_vmo_handle_and_option_errors() {
     assert_eq!(create(pager, ZX_VMO_UNBOUNDED, port, 10), ZX_OK);
     let mut h = ZX_HANDLE_INVALID;
     assert_eq!(
-        zx_pager_create_vmo(pager, 0, port, 0, PAGE, null_mut()),
+        zx_pager_create_vmo(pager, 0, port, 0, PAGE_U64, null_mut()),
         ZX_ERR_INVALID_ARGS
     );
     // The two VMOs created (and closed) above each sent COMPLETE; failed creations queue
@@ -105,7 +117,10 @@ fn pager_create_vmo_handle_and_option_errors() {
         assert_eq!(expect_request(port, 0), (ZX_PAGER_VMO_COMPLETE, 0, 0));
     }
     expect_no_packet(port, 10);
-    assert_eq!(zx_pager_create_vmo(pager, 0, port, 0, PAGE, &mut h), ZX_OK);
+    assert_eq!(
+        zx_pager_create_vmo(pager, 0, port, 0, PAGE_U64, &mut h),
+        ZX_OK
+    );
     for h in [h, manage_only, port_ro, plain, port, pager] {
         close(h);
     }
@@ -116,7 +131,7 @@ fn pager_create_vmo_handle_and_option_errors() {
 #[test]
 fn pager_vmo_map_needs_allow_faults_and_decommit_is_not_supported() {
     let (pager, port) = (pager(), port());
-    let vmo = pager_vmo_with(pager, port, 1, PAGE, 0);
+    let vmo = pager_vmo_with(pager, port, 1, PAGE_U64, 0);
     let mut addr = 0;
     assert_eq!(
         zx_vmar_map(
@@ -131,12 +146,12 @@ fn pager_vmo_map_needs_allow_faults_and_decommit_is_not_supported() {
         ZX_ERR_NOT_SUPPORTED
     );
     assert_eq!(
-        zx_vmo_op_range(vmo, ZX_VMO_OP_DECOMMIT, 0, PAGE, null_mut(), 0),
+        zx_vmo_op_range(vmo, ZX_VMO_OP_DECOMMIT, 0, PAGE_U64, null_mut(), 0),
         ZX_ERR_NOT_SUPPORTED
     );
     let mut child = ZX_HANDLE_INVALID;
     assert_ne!(
-        zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE, &mut child),
+        zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE_U64, &mut child),
         ZX_OK
     );
     expect_no_packet(port, 10);

@@ -5,10 +5,15 @@
 //! is closed: no more packets (not even COMPLETE) and accesses fail as if detached";
 //! "detach: ... Outstanding and future faults then fail"). On Linux a fatal page fault is
 //! `SIGBUS`; those cases run in a child process.
-mod pager_support;
-
-use pager_support::*;
 use zircon::prelude::*;
+use zx_suite::child::*;
+use zx_suite::handles::*;
+use zx_suite::pager::*;
+use zx_suite::port::*;
+use zx_suite::probe::load;
+use zx_suite::threads::*;
+use zx_suite::vmo::*;
+use zx_suite::{PAGE, PAGE_U64};
 
 const KEY: u64 = 0xFA11;
 
@@ -25,19 +30,19 @@ fn expect_complete(port: zx_handle_t, key: u64) {
 #[test]
 fn pager_op_range_fail_fails_blocked_vmo_read_with_status() {
     let (pager, port) = (pager(), port());
-    let vmo = pager_vmo_with(pager, port, KEY, 2 * PAGE, 0);
+    let vmo = pager_vmo_with(pager, port, KEY, 2 * PAGE_U64, 0);
     let reader = spawn(move || read(vmo, 100, 10));
-    assert_eq!(expect_request(port, KEY), (ZX_PAGER_VMO_READ, 0, PAGE));
+    assert_eq!(expect_request(port, KEY), (ZX_PAGER_VMO_READ, 0, PAGE_U64));
     let data = status_data(ZX_ERR_IO_DATA_INTEGRITY);
     assert_eq!(
-        zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE, data),
+        zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE_U64, data),
         ZX_OK
     );
     assert_eq!(reader.join(), Err(ZX_ERR_IO_DATA_INTEGRITY));
     let reader = spawn(move || read(vmo, 100, 10));
-    assert_eq!(expect_request(port, KEY), (ZX_PAGER_VMO_READ, 0, PAGE));
-    assert_eq!(supply(pager, vmo, 0, &pattern(9, PAGE_USIZE)), ZX_OK);
-    assert_eq!(reader.join().unwrap(), pattern(9, PAGE_USIZE)[100..110]);
+    assert_eq!(expect_request(port, KEY), (ZX_PAGER_VMO_READ, 0, PAGE_U64));
+    assert_eq!(supply(pager, vmo, 0, &pattern(9, PAGE)), ZX_OK);
+    assert_eq!(reader.join().unwrap(), pattern(9, PAGE)[100..110]);
     for h in [vmo, port, pager] {
         close(h);
     }
@@ -47,7 +52,7 @@ fn pager_op_range_fail_fails_blocked_vmo_read_with_status() {
 #[test]
 fn pager_op_range_fail_fails_blocked_commit_with_each_allowed_status() {
     let (pager, port) = (pager(), port());
-    let vmo = pager_vmo_with(pager, port, KEY, PAGE, 0);
+    let vmo = pager_vmo_with(pager, port, KEY, PAGE_U64, 0);
     for status in [
         ZX_ERR_IO,
         ZX_ERR_IO_DATA_INTEGRITY,
@@ -55,11 +60,19 @@ fn pager_op_range_fail_fails_blocked_commit_with_each_allowed_status() {
         ZX_ERR_NO_SPACE,
         ZX_ERR_BUFFER_TOO_SMALL,
     ] {
-        let committer =
-            spawn(move || zx_vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, PAGE, std::ptr::null_mut(), 0));
-        assert_eq!(expect_request(port, KEY), (ZX_PAGER_VMO_READ, 0, PAGE));
+        let committer = spawn(move || {
+            zx_vmo_op_range(vmo, ZX_VMO_OP_COMMIT, 0, PAGE_U64, std::ptr::null_mut(), 0)
+        });
+        assert_eq!(expect_request(port, KEY), (ZX_PAGER_VMO_READ, 0, PAGE_U64));
         assert_eq!(
-            zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE, status_data(status)),
+            zx_pager_op_range(
+                pager,
+                ZX_PAGER_OP_FAIL,
+                vmo,
+                0,
+                PAGE_U64,
+                status_data(status)
+            ),
             ZX_OK
         );
         assert_eq!(committer.join(), status);
@@ -74,7 +87,7 @@ fn pager_op_range_fail_fails_blocked_commit_with_each_allowed_status() {
 #[test]
 fn pager_op_range_fail_with_other_status_is_invalid_args_and_loses_nothing() {
     let (pager, port) = (pager(), port());
-    let vmo = pager_vmo_with(pager, port, KEY, PAGE, 0);
+    let vmo = pager_vmo_with(pager, port, KEY, PAGE_U64, 0);
     let reader = spawn(move || read(vmo, 0, 1));
     assert_eq!(expect_request(port, KEY).0, ZX_PAGER_VMO_READ);
     for data in [
@@ -85,12 +98,12 @@ fn pager_op_range_fail_with_other_status_is_invalid_args_and_loses_nothing() {
         1,
     ] {
         assert_eq!(
-            zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE, data),
+            zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE_U64, data),
             ZX_ERR_INVALID_ARGS
         );
     }
     assert!(reader.try_join(30).is_none(), "the reader must still wait");
-    assert_eq!(supply(pager, vmo, 0, &[4u8; PAGE_USIZE]), ZX_OK);
+    assert_eq!(supply(pager, vmo, 0, &[4u8; PAGE]), ZX_OK);
     assert_eq!(reader.join().unwrap(), [4]);
     for h in [vmo, port, pager] {
         close(h);
@@ -101,23 +114,23 @@ fn pager_op_range_fail_with_other_status_is_invalid_args_and_loses_nothing() {
 #[test]
 fn pager_op_range_fail_range_and_detached_errors() {
     let (pager, port) = (pager(), port());
-    let vmo = pager_vmo_with(pager, port, KEY, PAGE, 0);
+    let vmo = pager_vmo_with(pager, port, KEY, PAGE_U64, 0);
     let io = status_data(ZX_ERR_IO);
     assert_eq!(
-        zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, 2 * PAGE, io),
+        zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, 2 * PAGE_U64, io),
         ZX_ERR_OUT_OF_RANGE
     );
     assert_eq!(
-        zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE, io),
+        zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE_U64, io),
         ZX_OK
     );
     assert_eq!(zx_pager_detach_vmo(pager, vmo), ZX_OK);
     assert_eq!(
-        zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE, io),
+        zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE_U64, io),
         ZX_ERR_BAD_STATE
     );
     assert_eq!(
-        zx_pager_op_range(pager, ZX_PAGER_OP_DIRTY, vmo, 0, PAGE, 0),
+        zx_pager_op_range(pager, ZX_PAGER_OP_DIRTY, vmo, 0, PAGE_U64, 0),
         ZX_ERR_BAD_STATE
     );
     for h in [vmo, port, pager] {
@@ -128,90 +141,72 @@ fn pager_op_range_fail_range_and_detached_errors() {
 /// §2.3 FAIL: "faulting threads take a fatal page-fault exception": `SIGBUS`.
 #[test]
 fn pager_op_range_fail_faulting_thread_takes_sigbus() {
-    if child_scenario().is_some() {
-        let (pager, port) = (pager(), port());
-        let vmo = pager_vmo_with(pager, port, KEY, PAGE, 0);
-        let addr = map(vmo, PAGE_USIZE);
-        let _faulter = spawn(move || load(addr));
-        assert_eq!(expect_request(port, KEY), (ZX_PAGER_VMO_READ, 0, PAGE));
-        let io = status_data(ZX_ERR_IO);
-        assert_eq!(
-            zx_pager_op_range(pager, ZX_PAGER_OP_FAIL, vmo, 0, PAGE, io),
-            ZX_OK
-        );
-        std::thread::sleep(PATIENCE);
-        return;
-    }
-    assert_eq!(
-        child_signal("pager_op_range_fail_faulting_thread_takes_sigbus", "fail"),
-        Some(libc::SIGBUS)
+    let signal = signal_of_released_fault(
+        "pager_op_range_fail_faulting_thread_takes_sigbus",
+        "fail",
+        KEY,
+        |f| {
+            assert_eq!(f.request, (ZX_PAGER_VMO_READ, 0, PAGE_U64));
+            let io = status_data(ZX_ERR_IO);
+            assert_eq!(
+                zx_pager_op_range(f.pager, ZX_PAGER_OP_FAIL, f.vmo, 0, PAGE_U64, io),
+                ZX_OK
+            );
+        },
     );
+    assert_eq!(signal, Some(libc::SIGBUS));
 }
 
 /// §2.3 detach: "Outstanding ... faults then fail": a thread blocked in a fault takes
 /// `SIGBUS` when the VMO is detached.
 #[test]
 fn pager_detach_vmo_blocked_faulting_thread_takes_sigbus() {
-    if child_scenario().is_some() {
-        let (pager, port) = (pager(), port());
-        let vmo = pager_vmo_with(pager, port, KEY, PAGE, 0);
-        let addr = map(vmo, PAGE_USIZE);
-        let _faulter = spawn(move || load(addr));
-        assert_eq!(expect_request(port, KEY).0, ZX_PAGER_VMO_READ);
-        assert_eq!(zx_pager_detach_vmo(pager, vmo), ZX_OK);
-        std::thread::sleep(PATIENCE);
-        return;
-    }
-    assert_eq!(
-        child_signal(
-            "pager_detach_vmo_blocked_faulting_thread_takes_sigbus",
-            "detach"
-        ),
-        Some(libc::SIGBUS)
+    let signal = signal_of_released_fault(
+        "pager_detach_vmo_blocked_faulting_thread_takes_sigbus",
+        "detach",
+        KEY,
+        |f| {
+            assert_eq!(f.request.0, ZX_PAGER_VMO_READ);
+            assert_eq!(zx_pager_detach_vmo(f.pager, f.vmo), ZX_OK);
+        },
     );
+    assert_eq!(signal, Some(libc::SIGBUS));
 }
 
 /// §2.3 detach: "... and future faults then fail", at once, with nobody reading the port.
 #[test]
 fn pager_detach_vmo_future_fault_takes_sigbus_without_a_port_waiter() {
-    if child_scenario().is_some() {
-        let (pager, port) = (pager(), port());
-        let vmo = pager_vmo_with(pager, port, KEY, 2 * PAGE, 0);
-        assert_eq!(supply(pager, vmo, 0, &[5u8; PAGE_USIZE]), ZX_OK);
-        let addr = map(vmo, 2 * PAGE_USIZE);
-        assert_eq!(zx_pager_detach_vmo(pager, vmo), ZX_OK);
-        // Supplied pages stay readable; the unsupplied one faults fatally.
-        assert_eq!(load(addr), 5);
-        load(addr + PAGE_USIZE);
-        return;
-    }
-    assert_eq!(
-        child_signal(
-            "pager_detach_vmo_future_fault_takes_sigbus_without_a_port_waiter",
-            "future"
-        ),
-        Some(libc::SIGBUS)
+    let signal = signal_of_child(
+        "pager_detach_vmo_future_fault_takes_sigbus_without_a_port_waiter",
+        "future",
+        || {
+            let (pager, port) = (pager(), port());
+            let vmo = pager_vmo_with(pager, port, KEY, 2 * PAGE_U64, 0);
+            assert_eq!(supply(pager, vmo, 0, &[5u8; PAGE]), ZX_OK);
+            let addr = map_in_root(vmo, 2 * PAGE);
+            assert_eq!(zx_pager_detach_vmo(pager, vmo), ZX_OK);
+            // Supplied pages stay readable; the unsupplied one faults fatally.
+            assert_eq!(load(addr), 5);
+            load(addr + PAGE);
+        },
     );
+    assert_eq!(signal, Some(libc::SIGBUS));
 }
 
 /// §2.3 "If the pager handle is closed: ... accesses fail as if detached": a thread blocked
 /// in a fault takes `SIGBUS`.
 #[test]
 fn pager_close_blocked_faulting_thread_takes_sigbus() {
-    if child_scenario().is_some() {
-        let (pager, port) = (pager(), port());
-        let vmo = pager_vmo_with(pager, port, KEY, PAGE, 0);
-        let addr = map(vmo, PAGE_USIZE);
-        let _faulter = spawn(move || load(addr));
-        assert_eq!(expect_request(port, KEY).0, ZX_PAGER_VMO_READ);
-        close(pager);
-        std::thread::sleep(PATIENCE);
-        return;
-    }
-    assert_eq!(
-        child_signal("pager_close_blocked_faulting_thread_takes_sigbus", "close"),
-        Some(libc::SIGBUS)
+    let signal = signal_of_released_fault(
+        "pager_close_blocked_faulting_thread_takes_sigbus",
+        "close",
+        KEY,
+        |f| {
+            assert_eq!(f.request.0, ZX_PAGER_VMO_READ);
+            close(f.pager);
+        },
     );
+    assert_eq!(signal, Some(libc::SIGBUS));
 }
 
 /// §2.3 detach: blocked `zx_vmo_read` fails (`BAD_STATE`), one COMPLETE packet is queued,
@@ -219,20 +214,20 @@ fn pager_close_blocked_faulting_thread_takes_sigbus() {
 #[test]
 fn pager_detach_vmo_fails_blocked_read_and_sends_complete_once() {
     let (pager, port) = (pager(), port());
-    let vmo = pager_vmo_with(pager, port, KEY, 2 * PAGE, 0);
-    assert_eq!(supply(pager, vmo, 0, &[6u8; PAGE_USIZE]), ZX_OK);
-    let reader = spawn(move || read(vmo, PAGE, 4));
-    assert_eq!(expect_request(port, KEY), (ZX_PAGER_VMO_READ, PAGE, PAGE));
+    let vmo = pager_vmo_with(pager, port, KEY, 2 * PAGE_U64, 0);
+    assert_eq!(supply(pager, vmo, 0, &[6u8; PAGE]), ZX_OK);
+    let reader = spawn(move || read(vmo, PAGE_U64, 4));
+    assert_eq!(
+        expect_request(port, KEY),
+        (ZX_PAGER_VMO_READ, PAGE_U64, PAGE_U64)
+    );
     assert_eq!(zx_pager_detach_vmo(pager, vmo), ZX_OK);
     assert_eq!(reader.join(), Err(ZX_ERR_BAD_STATE));
     expect_complete(port, KEY);
     assert_eq!(read(vmo, 0, 4).unwrap(), [6; 4]);
-    assert_eq!(read(vmo, PAGE, 1), Err(ZX_ERR_BAD_STATE));
+    assert_eq!(read(vmo, PAGE_U64, 1), Err(ZX_ERR_BAD_STATE));
     assert_eq!(zx_pager_detach_vmo(pager, vmo), ZX_OK);
-    assert_eq!(
-        supply(pager, vmo, PAGE, &[1u8; PAGE_USIZE]),
-        ZX_ERR_BAD_STATE
-    );
+    assert_eq!(supply(pager, vmo, PAGE_U64, &[1u8; PAGE]), ZX_ERR_BAD_STATE);
     close(vmo);
     expect_no_packet(port, 20);
     close(port);
@@ -244,15 +239,15 @@ fn pager_detach_vmo_fails_blocked_read_and_sends_complete_once() {
 #[test]
 fn pager_detach_vmo_rights_and_foreign_vmo() {
     let (pager, port) = (pager(), port());
-    let other = pager_support::pager();
-    let vmo = pager_vmo_with(pager, port, KEY, PAGE, 0);
-    let plain = pager_support::vmo(PAGE);
+    let other = zx_suite::pager::pager();
+    let vmo = pager_vmo_with(pager, port, KEY, PAGE_U64, 0);
+    let plain = zx_suite::vmo::vmo(PAGE_U64);
     for rights in [ZX_RIGHT_ATTACH_VMO, ZX_RIGHT_MANAGE_VMO] {
-        let p = with_rights(pager, rights);
+        let p = with_any_rights(pager, rights);
         assert_eq!(zx_pager_detach_vmo(p, vmo), ZX_ERR_ACCESS_DENIED);
         close(p);
     }
-    let ro = with_rights(vmo, ZX_RIGHT_READ);
+    let ro = with_any_rights(vmo, ZX_RIGHT_READ);
     assert_eq!(zx_pager_detach_vmo(pager, ro), ZX_ERR_ACCESS_DENIED);
     assert_eq!(zx_pager_detach_vmo(other, vmo), ZX_ERR_INVALID_ARGS);
     assert_eq!(zx_pager_detach_vmo(pager, plain), ZX_ERR_INVALID_ARGS);
@@ -270,7 +265,7 @@ fn pager_detach_vmo_rights_and_foreign_vmo() {
 #[test]
 fn pager_close_fails_blocked_read_without_complete() {
     let (pager, port) = (pager(), port());
-    let vmo = pager_vmo_with(pager, port, KEY, PAGE, 0);
+    let vmo = pager_vmo_with(pager, port, KEY, PAGE_U64, 0);
     let reader = spawn(move || read(vmo, 0, 1));
     assert_eq!(expect_request(port, KEY).0, ZX_PAGER_VMO_READ);
     close(pager);
@@ -285,11 +280,11 @@ fn pager_close_fails_blocked_read_without_complete() {
 #[test]
 fn pager_vmo_last_reference_sends_complete() {
     let (pager, port) = (pager(), port());
-    let vmo = pager_vmo_with(pager, port, KEY, PAGE, 0);
-    let addr = map(vmo, PAGE_USIZE);
+    let vmo = pager_vmo_with(pager, port, KEY, PAGE_U64, 0);
+    let addr = map_in_root(vmo, PAGE);
     close(vmo);
     expect_no_packet(port, 20);
-    unmap(addr, PAGE_USIZE);
+    unmap_in_root(addr, PAGE);
     expect_complete(port, KEY);
     expect_no_packet(port, 10);
     close(port);

@@ -6,47 +6,18 @@ use std::thread;
 use std::time::{Duration, Instant};
 use zircon::object::port::MAX_USER_PACKETS;
 use zircon::prelude::*;
+use zx_suite::handles::{basic_info, with_rights};
+use zx_suite::pointers::misaligned;
+use zx_suite::port::port;
+use zx_suite::vmo::vmo;
+use zx_suite::PAGE_U64;
 
 const MS: i64 = 1_000_000;
-
-fn port() -> zx_handle_t {
-    let mut h = ZX_HANDLE_INVALID;
-    assert_eq!(zx_port_create(0, &mut h), ZX_OK);
-    h
-}
-
-fn vmo() -> zx_handle_t {
-    let mut h = ZX_HANDLE_INVALID;
-    assert_eq!(zx_vmo_create(4096, 0, &mut h), ZX_OK);
-    h
-}
-
-fn dup(h: zx_handle_t, rights: zx_rights_t) -> zx_handle_t {
-    let mut out = ZX_HANDLE_INVALID;
-    assert_eq!(zx_handle_duplicate(h, rights, &mut out), ZX_OK);
-    out
-}
 
 fn close(handles: &[zx_handle_t]) {
     for &h in handles {
         assert_eq!(zx_handle_close(h), ZX_OK);
     }
-}
-
-fn basic(h: zx_handle_t) -> zx_info_handle_basic_t {
-    let mut info = zx_info_handle_basic_t::default();
-    assert_eq!(
-        zx_object_get_info(
-            h,
-            ZX_INFO_HANDLE_BASIC,
-            (&mut info as *mut zx_info_handle_basic_t).cast(),
-            std::mem::size_of_val(&info),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-        ),
-        ZX_OK
-    );
-    info
 }
 
 /// A packet with every byte chosen: `key`, a type the queue must overwrite, a status, and a
@@ -140,7 +111,7 @@ fn port_create_other_options_are_invalid_args() {
 fn port_create_null_out_is_invalid_args() {
     assert_eq!(zx_port_create(0, std::ptr::null_mut()), ZX_ERR_INVALID_ARGS);
     let mut storage = [0u32; 2];
-    let misaligned = (storage.as_mut_ptr() as *mut u8).wrapping_add(1).cast();
+    let misaligned = misaligned(&mut storage);
     assert_eq!(zx_port_create(0, misaligned), ZX_ERR_INVALID_ARGS);
     assert_eq!(storage, [0; 2]);
 }
@@ -149,7 +120,7 @@ fn port_create_null_out_is_invalid_args() {
 #[test]
 fn port_create_rights_are_0x800f() {
     let h = port();
-    let info = basic(h);
+    let info = basic_info(h);
     assert_eq!(info.rights, 0x800F);
     assert_eq!(info.rights, ZX_DEFAULT_PORT_RIGHTS);
     assert_eq!(info.type_, ZX_OBJ_TYPE_PORT);
@@ -331,8 +302,8 @@ fn port_wait_infinite_is_released_by_producer_thread() {
 /// is `WRONG_TYPE` for every port call.
 #[test]
 fn port_calls_on_a_vmo_are_wrong_type() {
-    let v = vmo();
-    let v0 = dup(v, ZX_RIGHT_NONE);
+    let v = vmo(PAGE_U64);
+    let v0 = with_rights(v, ZX_RIGHT_NONE);
     let p = packet(1, 1);
     let mut out = empty_packet();
     for h in [v, v0] {
@@ -349,9 +320,9 @@ fn port_calls_on_a_vmo_are_wrong_type() {
 #[test]
 fn port_calls_without_the_right_are_access_denied() {
     let h = port();
-    let read_only = dup(h, ZX_RIGHT_READ);
-    let write_only = dup(h, ZX_RIGHT_WRITE);
-    let v = vmo();
+    let read_only = with_rights(h, ZX_RIGHT_READ);
+    let write_only = with_rights(h, ZX_RIGHT_WRITE);
+    let v = vmo(PAGE_U64);
     assert_eq!(queue(read_only, &packet(1, 0)), ZX_ERR_ACCESS_DENIED);
     assert_eq!(zx_port_cancel(read_only, v, 1), ZX_ERR_ACCESS_DENIED);
     assert_eq!(zx_port_cancel_key(read_only, 0, 1), ZX_ERR_ACCESS_DENIED);
@@ -464,8 +435,8 @@ fn port_cancel_key_keeps_user_packets_and_finds_nothing() {
 #[test]
 fn port_cancel_checks_source_handle_then_finds_nothing() {
     let h = port();
-    let v = vmo();
-    let v_no_wait = dup(v, ZX_DEFAULT_VMO_RIGHTS & !ZX_RIGHT_WAIT);
+    let v = vmo(PAGE_U64);
+    let v_no_wait = with_rights(v, ZX_DEFAULT_VMO_RIGHTS & !ZX_RIGHT_WAIT);
     assert_eq!(zx_port_cancel(h, ZX_HANDLE_INVALID, 1), ZX_ERR_BAD_HANDLE);
     assert_eq!(zx_port_cancel(h, h, 1), ZX_ERR_ACCESS_DENIED);
     assert_eq!(zx_port_cancel(h, v_no_wait, 1), ZX_ERR_ACCESS_DENIED);
@@ -481,7 +452,7 @@ fn port_cancel_checks_source_handle_then_finds_nothing() {
 #[test]
 fn port_wait_survives_closing_the_waited_handle() {
     let h = port();
-    let other = dup(h, ZX_RIGHT_SAME_RIGHTS);
+    let other = with_rights(h, ZX_RIGHT_SAME_RIGHTS);
     let waiter = thread::spawn(move || wait(h, zx_deadline_after(10_000 * MS)));
     thread::sleep(Duration::from_millis(30));
     close(&[h]);

@@ -1,8 +1,12 @@
 //! Conformance tests for `zx_vmar_allocate`: one test per sentence of vmar.fidl (Allocate),
 //! with the decisions of spec/README.md and zircon-abi.md §3.1–§3.3.
-mod vmar_support;
-
-use vmar_support::*;
+use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::info::*;
+use zx_suite::probe::{peek, poke};
+use zx_suite::vmar::*;
+use zx_suite::vmo::vmo;
+use zx_suite::{PAGE, PAGE_U64};
 
 /// Allocate / Return value: "returns ZX_OK, the absolute base address of the subregion (via
 /// *child_addr*), and a handle to the new subregion ... The base address will be
@@ -72,7 +76,7 @@ fn vmar_allocate_specific_overlap_is_already_exists() {
         try_allocate(parent.h, ZX_VM_SPECIFIC, 3 * PAGE, 2 * PAGE).err(),
         Some(ZX_ERR_ALREADY_EXISTS)
     );
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     map_at(&parent, 8 * PAGE, v, 0, PAGE);
     assert_eq!(
         try_allocate(parent.h, ZX_VM_SPECIFIC, 8 * PAGE, PAGE).err(),
@@ -112,7 +116,7 @@ fn vmar_allocate_upper_limit_with_specific_is_invalid_args() {
 fn vmar_allocate_can_map_specific_child_of_parent_without_it() {
     let parent = allocate(root(), CAN_RWX, 0, 16 * PAGE);
     let child = allocate(parent.h, CAN_RWX | ZX_VM_CAN_MAP_SPECIFIC, 0, 4 * PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(
         map(child.h, RW | ZX_VM_SPECIFIC, PAGE, v, 0, PAGE),
         Ok(child.at(PAGE))
@@ -338,7 +342,7 @@ fn vmar_allocate_bad_wrong_or_destroyed_parent() {
         try_allocate(FORGED, 0, 0, PAGE).err(),
         Some(ZX_ERR_BAD_HANDLE)
     );
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(try_allocate(v, 0, 0, PAGE).err(), Some(ZX_ERR_WRONG_TYPE));
     let dead = destroyed_vmar(4);
     assert_eq!(
@@ -360,7 +364,7 @@ fn vmar_allocate_bad_wrong_or_destroyed_parent() {
 fn vmar_allocate_closing_handle_keeps_range_allocated() {
     let parent = region(8);
     let c = allocate(parent.h, ZX_VM_SPECIFIC | CAN_RWX, 2 * PAGE, 2 * PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map(c.h, RW, 0, v, 0, PAGE).unwrap();
     poke(a, 4);
     close(c.h);
@@ -379,7 +383,7 @@ fn vmar_allocate_closing_handle_keeps_range_allocated() {
 fn vmar_allocate_compact_packs_children() {
     let parent = region(1024);
     let c = allocate(parent.h, ZX_VM_COMPACT | CAN_RWX, 0, 512 * PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let addrs: Vec<usize> = (0..8)
         .map(|_| map(c.h, RW, 0, v, 0, PAGE).unwrap())
         .collect();

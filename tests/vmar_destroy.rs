@@ -1,8 +1,12 @@
 //! Conformance tests for `zx_vmar_destroy`: one test per sentence of vmar.fidl (Destroy),
 //! with the decisions of spec/README.md and zircon-abi.md §3.8.
-mod vmar_support;
-
-use vmar_support::*;
+use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::info::*;
+use zx_suite::probe::{self, ChildOutcome};
+use zx_suite::vmar::*;
+use zx_suite::vmo::vmo;
+use zx_suite::{PAGE, PAGE_U64};
 
 /// Destroy / Description: "unmaps all mappings within the given region, and destroys all
 /// sub-regions of the region. Note that this operation is logically recursive."
@@ -12,7 +16,7 @@ fn vmar_destroy_unmaps_everything_recursively() {
     let r = allocate(outer.h, SUB | ZX_VM_SPECIFIC, 0, 16 * PAGE);
     let sub = allocate(r.h, SUB | ZX_VM_SPECIFIC, 8 * PAGE, 4 * PAGE);
     let subsub = allocate(sub.h, SUB | ZX_VM_SPECIFIC, 3 * PAGE, PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&r, 0, v, 0, PAGE);
     let b = map_at(&sub, PAGE, v, 0, PAGE);
     let c = map(subsub.h, RW, 0, v, 0, PAGE).unwrap();
@@ -41,12 +45,15 @@ fn vmar_destroy_keeps_handles_valid_but_dead() {
         assert_eq!(zx_handle_check_valid(h), ZX_OK);
         let info = vmar_info(h).unwrap();
         assert_eq!((info.base, info.len), (r.base, r.size));
-        let v = vmo(PAGE);
+        let v = vmo(PAGE_U64);
         assert_eq!(map(h, RW, 0, v, 0, PAGE), Err(ZX_ERR_BAD_STATE));
         assert_eq!(try_allocate(h, 0, 0, PAGE).err(), Some(ZX_ERR_BAD_STATE));
         assert_eq!(unmap(h, r.base, PAGE), ZX_ERR_BAD_STATE);
         assert_eq!(protect(h, ZX_VM_PERM_READ, r.base, PAGE), ZX_ERR_BAD_STATE);
-        assert_eq!(op(h, ZX_VMAR_OP_DONT_NEED, r.base, PAGE), ZX_ERR_BAD_STATE);
+        assert_eq!(
+            vmar_op(h, ZX_VMAR_OP_DONT_NEED, r.base, PAGE),
+            ZX_ERR_BAD_STATE
+        );
         assert_eq!(zx_vmar_destroy(h), ZX_ERR_BAD_STATE);
         assert_eq!(maps(h).err(), Some(ZX_ERR_BAD_STATE));
         close(v);
@@ -66,7 +73,7 @@ fn vmar_destroy_twice_is_bad_state() {
 #[test]
 fn vmar_destroy_root_is_not_supported() {
     assert_eq!(zx_vmar_destroy(root()), ZX_ERR_NOT_SUPPORTED);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map(root(), RW, 0, v, 0, PAGE).unwrap();
     assert_eq!(unmap(root(), a, PAGE), ZX_OK);
     close(v);
@@ -80,7 +87,7 @@ fn vmar_destroy_without_op_children_is_access_denied() {
     let weak = with_rights(r.h, rights_of(r.h) & !ZX_RIGHT_OP_CHILDREN);
     assert_eq!(zx_vmar_destroy(weak), ZX_ERR_ACCESS_DENIED);
     assert_eq!(vmar_info(r.h).map(|i| i.base), Ok(r.base));
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert!(map(r.h, RW, 0, v, 0, PAGE).is_ok(), "still alive");
     let weak_root = with_rights(root(), ZX_DEFAULT_VMAR_RIGHTS & !ZX_RIGHT_OP_CHILDREN);
     assert_eq!(zx_vmar_destroy(weak_root), ZX_ERR_ACCESS_DENIED);
@@ -95,7 +102,7 @@ fn vmar_destroy_without_op_children_is_access_denied() {
 fn vmar_destroy_bad_or_wrong_handle() {
     assert_eq!(zx_vmar_destroy(FORGED), ZX_ERR_BAD_HANDLE);
     assert_eq!(zx_vmar_destroy(ZX_HANDLE_INVALID), ZX_ERR_BAD_HANDLE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(zx_vmar_destroy(v), ZX_ERR_WRONG_TYPE);
     close(v);
 }
@@ -108,7 +115,7 @@ fn vmar_destroy_frees_range_for_reuse() {
     let c = allocate(parent.h, SUB | ZX_VM_SPECIFIC, 4 * PAGE, 4 * PAGE);
     assert_eq!(zx_vmar_destroy(c.h), ZX_OK);
     let again = allocate(parent.h, SUB | ZX_VM_SPECIFIC, 4 * PAGE, 4 * PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(
         map(parent.h, RW | ZX_VM_SPECIFIC, 4 * PAGE, v, 0, PAGE),
         Err(ZX_ERR_ALREADY_EXISTS)

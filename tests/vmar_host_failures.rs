@@ -18,15 +18,18 @@
 //! of memory") and for unmap and destroy, whose contracts list no such error (the shim
 //! documents NO_MEMORY for them: a host refusal, nothing changed). op_range's host calls
 //! only populate page tables, a hint whose failure is not an error: the status stays OK.
-mod vmar_support;
-
 use std::sync::Arc;
-use vmar_support::*;
 use zircon::handle::{lookup_vmar, Object, Rights, HANDLES};
 use zircon::host::mman::inject::{self, Effect, HostCall, Plan};
 use zircon::object::aspace::LayoutEntry;
 use zircon::object::vmar::{Vmar, ROOT_RIGHTS};
+use zircon::prelude::*;
 use zx_suite::consistency::{check_account, check_range};
+use zx_suite::info::*;
+use zx_suite::probe::{self, peek};
+use zx_suite::vmar::*;
+use zx_suite::vmo::vmo;
+use zx_suite::{PAGE, PAGE_U64};
 
 const ENOMEM: i32 = libc::ENOMEM;
 /// Size of each private address space.
@@ -71,7 +74,7 @@ impl Space {
     /// A VMO of `pages` pages; page `i` in `written` starts with `tag(vmo, i)` (and is
     /// present), the others are holes.
     fn vmo(&mut self, pages: usize, written: &[usize]) -> zx_handle_t {
-        let v = vmo(pages * PAGE);
+        let v = vmo((pages * PAGE) as u64);
         let n = self.vmos.len();
         for &i in written {
             let t = tag(n, i);
@@ -88,6 +91,26 @@ impl Space {
     fn full_vmo(&mut self, pages: usize) -> zx_handle_t {
         let all: Vec<usize> = (0..pages).collect();
         self.vmo(pages, &all)
+    }
+
+    /// Makes `layout`: its VMOs, then its sub-VMARs, then its mappings.
+    fn build(&mut self, layout: &Layout) {
+        for &pages in layout.vmos {
+            self.full_vmo(pages);
+        }
+        for &(parent, page, pages) in layout.subs {
+            self.sub(self.vmar_in(parent), page, pages);
+        }
+        for &(vmar, page, vmo, pages, perms) in layout.maps {
+            self.map(self.vmar_in(vmar), page, self.vmos[vmo], 0, pages, perms);
+        }
+    }
+
+    fn vmar_in(&self, vmar: In) -> zx_handle_t {
+        match vmar {
+            In::Root => self.h,
+            In::Sub(i) => self.subs[i],
+        }
     }
 
     /// A sub-VMAR of `parent` at absolute page `page`, `pages` long, every CAN_MAP flag.
@@ -189,6 +212,24 @@ impl Drop for Space {
     }
 }
 
+/// A VMAR of a space: its root or its `i`-th sub-VMAR.
+#[derive(Clone, Copy)]
+enum In {
+    Root,
+    Sub(usize),
+}
+
+/// A starting layout of a space.
+struct Layout {
+    /// Sizes in pages of the VMOs, every page written.
+    vmos: &'static [usize],
+    /// `(parent, page, pages)`: a sub-VMAR at absolute page `page`.
+    subs: &'static [(In, usize, usize)],
+    /// `(vmar, page, vmo, pages, perms)`: the first `pages` pages of the `vmo`-th VMO
+    /// mapped at absolute page `page`.
+    maps: &'static [(In, usize, usize, usize, zx_vm_option_t)],
+}
+
 /// The first word of page `page` of the `vmo`-th VMO of a space.
 fn tag(vmo: usize, page: usize) -> u64 {
     0x7a78_0000_0000_0000 | ((vmo as u64) << 16) | page as u64
@@ -220,6 +261,11 @@ struct Scenario {
     calls: usize,
     /// Checks the effect of the successful run.
     effect: fn(&Space, &Snapshot),
+}
+
+/// The status of a map, without its address.
+fn status_of(mapped: Result<usize, zx_status_t>) -> zx_status_t {
+    mapped.map_or_else(|e| e, |_| ZX_OK)
 }
 
 fn no_memory(_: HostCall) -> zx_status_t {
@@ -279,12 +325,14 @@ fn assert_page(space: &Space, page: usize, access: &str, value: Option<u64>) {
 // --- zx_vmar_map -------------------------------------------------------------------
 
 /// A: 8 pages, [0, 4) mapped RW at page 0; B: 4 pages mapped R at page 8.
-fn setup_two_mappings(s: &mut Space) {
-    let a = s.full_vmo(8);
-    let b = s.full_vmo(4);
-    s.map(s.h, 0, a, 0, 4, RW);
-    s.map(s.h, 8, b, 0, 4, ZX_VM_PERM_READ);
-}
+const TWO_MAPPINGS: Layout = Layout {
+    vmos: &[8, 4],
+    subs: &[],
+    maps: &[
+        (In::Root, 0, 0, 4, RW),
+        (In::Root, 8, 1, 4, ZX_VM_PERM_READ),
+    ],
+};
 
 /// vmar.fidl, map: a plain SPECIFIC map between two mappings (merging with the left one
 /// on success) fails with NO_MEMORY and leaves everything as it was.
@@ -292,17 +340,10 @@ fn setup_two_mappings(s: &mut Space) {
 fn vmar_map_host_failure_at_k_plain() {
     run(&Scenario {
         name: "map plain",
-        setup: setup_two_mappings,
+        setup: |s| s.build(&TWO_MAPPINGS),
         op: |s| {
-            let r = map(
-                s.h,
-                RW | ZX_VM_SPECIFIC,
-                4 * PAGE,
-                s.vmos[0],
-                4 * PAGE as u64,
-                4 * PAGE,
-            );
-            r.map(|_| ZX_OK).unwrap_or_else(|e| e)
+            let opts = RW | ZX_VM_SPECIFIC;
+            status_of(map(s.h, opts, 4 * PAGE, s.vmos[0], 4 * PAGE_U64, 4 * PAGE))
         },
         on_failure: no_memory,
         on_success: ZX_OK,
@@ -321,12 +362,15 @@ fn vmar_map_host_failure_at_k_plain() {
 /// A: 8 pages RW at [0, 8) with page 5 protected to R; B: 4 pages R at [8, 12);
 /// C: 4 pages RW at [12, 16).
 fn setup_three_mappings(s: &mut Space) {
-    let a = s.full_vmo(8);
-    let b = s.full_vmo(4);
-    let c = s.full_vmo(4);
-    s.map(s.h, 0, a, 0, 8, RW);
-    s.map(s.h, 8, b, 0, 4, ZX_VM_PERM_READ);
-    s.map(s.h, 12, c, 0, 4, RW);
+    s.build(&Layout {
+        vmos: &[8, 4, 4],
+        subs: &[],
+        maps: &[
+            (In::Root, 0, 0, 8, RW),
+            (In::Root, 8, 1, 4, ZX_VM_PERM_READ),
+            (In::Root, 12, 2, 4, RW),
+        ],
+    });
     assert_eq!(protect(s.h, ZX_VM_PERM_READ, s.at(5), PAGE), ZX_OK);
 }
 
@@ -343,8 +387,7 @@ fn vmar_map_host_failure_at_k_specific_overwrite_several() {
         },
         op: |s| {
             let opts = RW | ZX_VM_SPECIFIC_OVERWRITE;
-            let r = map(s.h, opts, 4 * PAGE, s.vmos[3], 0, 10 * PAGE);
-            r.map(|_| ZX_OK).unwrap_or_else(|e| e)
+            status_of(map(s.h, opts, 4 * PAGE, s.vmos[3], 0, 10 * PAGE))
         },
         on_failure: no_memory,
         on_success: ZX_OK,
@@ -366,14 +409,13 @@ fn vmar_map_host_failure_at_k_specific_overwrite_several() {
 
 /// E: 8 pages with data in pages 0, 1, 4 and 5 only (two present extents).
 fn setup_sparse(s: &mut Space) {
-    setup_two_mappings(s);
+    s.build(&TWO_MAPPINGS);
     s.vmo(8, &[0, 1, 4, 5]);
 }
 
 fn map_range_op(s: &Space) -> zx_status_t {
     let opts = ZX_VM_PERM_READ | ZX_VM_SPECIFIC | ZX_VM_MAP_RANGE;
-    let r = map(s.h, opts, 24 * PAGE, s.vmos[2], 0, 8 * PAGE);
-    r.map(|_| ZX_OK).unwrap_or_else(|e| e)
+    status_of(map(s.h, opts, 24 * PAGE, s.vmos[2], 0, 8 * PAGE))
 }
 
 /// vmar.fidl, map, MAP_RANGE: the mmap and each populate of a present extent can fail;
@@ -425,14 +467,14 @@ fn vmar_map_host_failure_at_k_map_range_rollback_fails_too() {
 fn vmar_map_host_failure_at_k_undo_after_bad_out_pointer() {
     run(&Scenario {
         name: "map with a null mapped_addr",
-        setup: setup_two_mappings,
+        setup: |s| s.build(&TWO_MAPPINGS),
         op: |s| {
             zx_vmar_map(
                 s.h,
                 RW | ZX_VM_SPECIFIC,
                 4 * PAGE,
                 s.vmos[0],
-                4 * PAGE as u64,
+                4 * PAGE_U64,
                 4 * PAGE,
                 std::ptr::null_mut(),
             )
@@ -451,17 +493,18 @@ fn vmar_map_host_failure_at_k_undo_after_bad_out_pointer() {
 // --- zx_vmar_unmap -----------------------------------------------------------------
 
 /// A: 8 pages RW at [0, 8).
-fn setup_one_mapping(s: &mut Space) {
-    let a = s.full_vmo(8);
-    s.map(s.h, 0, a, 0, 8, RW);
-}
+const ONE_MAPPING: Layout = Layout {
+    vmos: &[8],
+    subs: &[],
+    maps: &[(In::Root, 0, 0, 8, RW)],
+};
 
 /// vmar.fidl, unmap, the middle of a mapping (a split): NO_MEMORY, the mapping whole.
 #[test]
 fn vmar_unmap_host_failure_at_k_middle_of_mapping() {
     run(&Scenario {
         name: "unmap middle",
-        setup: setup_one_mapping,
+        setup: |s| s.build(&ONE_MAPPING),
         op: |s| unmap(s.h, s.at(2), 3 * PAGE),
         on_failure: no_memory,
         on_success: ZX_OK,
@@ -486,7 +529,7 @@ fn vmar_unmap_host_failure_at_k_middle_of_mapping() {
 fn vmar_unmap_host_failure_at_k_whole_mapping() {
     run(&Scenario {
         name: "unmap whole",
-        setup: setup_one_mapping,
+        setup: |s| s.build(&ONE_MAPPING),
         op: |s| unmap(s.h, s.at(0), 8 * PAGE),
         on_failure: no_memory,
         on_success: ZX_OK,
@@ -500,19 +543,17 @@ fn vmar_unmap_host_failure_at_k_whole_mapping() {
 
 /// A RW at [0, 4); sub-VMAR S at [4, 12) with B RW at [4, 6) and C R at [8, 10); D RW at
 /// [12, 16); E RW at [16, 20).
-fn setup_with_sub(s: &mut Space) {
-    let a = s.full_vmo(4);
-    let b = s.full_vmo(2);
-    let c = s.full_vmo(2);
-    let d = s.full_vmo(4);
-    let e = s.full_vmo(4);
-    let sub = s.sub(s.h, 4, 8);
-    s.map(s.h, 0, a, 0, 4, RW);
-    s.map(sub, 4, b, 0, 2, RW);
-    s.map(sub, 8, c, 0, 2, ZX_VM_PERM_READ);
-    s.map(s.h, 12, d, 0, 4, RW);
-    s.map(s.h, 16, e, 0, 4, RW);
-}
+const WITH_SUB: Layout = Layout {
+    vmos: &[4, 2, 2, 4, 4],
+    subs: &[(In::Root, 4, 8)],
+    maps: &[
+        (In::Root, 0, 0, 4, RW),
+        (In::Sub(0), 4, 1, 2, RW),
+        (In::Sub(0), 8, 2, 2, ZX_VM_PERM_READ),
+        (In::Root, 12, 3, 4, RW),
+        (In::Root, 16, 4, 4, RW),
+    ],
+};
 
 /// vmar.fidl, unmap across part of A, the whole sub-VMAR S (OP_CHILDREN) and part of D:
 /// NO_MEMORY, S alive with its mappings, A and D whole.
@@ -520,7 +561,7 @@ fn setup_with_sub(s: &mut Space) {
 fn vmar_unmap_host_failure_at_k_across_mappings_and_sub_vmar() {
     run(&Scenario {
         name: "unmap across",
-        setup: setup_with_sub,
+        setup: |s| s.build(&WITH_SUB),
         op: |s| unmap(s.h, s.at(2), 12 * PAGE),
         on_failure: no_memory,
         on_success: ZX_OK,
@@ -543,7 +584,7 @@ fn vmar_unmap_host_failure_at_k_across_mappings_and_sub_vmar() {
 fn vmar_protect_host_failure_at_k_part_of_mapping() {
     run(&Scenario {
         name: "protect part",
-        setup: setup_one_mapping,
+        setup: |s| s.build(&ONE_MAPPING),
         op: |s| protect(s.h, ZX_VM_PERM_READ, s.at(2), 3 * PAGE),
         on_failure: no_memory,
         on_success: ZX_OK,
@@ -564,16 +605,17 @@ fn vmar_protect_host_failure_at_k_across_mappings() {
     run(&Scenario {
         name: "protect across",
         setup: |s| {
-            let a = s.full_vmo(4);
-            let b = s.full_vmo(4);
-            let c = s.full_vmo(4);
-            let d = s.full_vmo(4);
-            let sub = s.sub(s.h, 8, 4);
-            s.map(s.h, 0, a, 0, 4, RW);
-            s.map(s.h, 4, b, 0, 4, RW);
+            s.build(&Layout {
+                vmos: &[4, 4, 4, 4],
+                subs: &[(In::Root, 8, 4)],
+                maps: &[
+                    (In::Root, 0, 0, 4, RW),
+                    (In::Root, 4, 1, 4, RW),
+                    (In::Sub(0), 8, 2, 4, RW),
+                    (In::Root, 12, 3, 4, RW),
+                ],
+            });
             assert_eq!(protect(s.h, ZX_VM_PERM_READ, s.at(6), PAGE), ZX_OK);
-            s.map(sub, 8, c, 0, 4, RW);
-            s.map(s.h, 12, d, 0, 4, RW);
         },
         op: |s| protect(s.h, ZX_VM_PERM_READ, s.at(2), 12 * PAGE),
         on_failure: no_memory,
@@ -597,18 +639,17 @@ fn vmar_destroy_host_failure_at_k_subtree() {
     run(&Scenario {
         name: "destroy",
         setup: |s| {
-            let a = s.full_vmo(4);
-            let b = s.full_vmo(2);
-            let c = s.full_vmo(2);
-            let d = s.full_vmo(4);
-            let f = s.full_vmo(4);
-            let outer = s.sub(s.h, 4, 16);
-            let inner = s.sub(outer, 8, 8);
-            s.map(s.h, 0, a, 0, 4, RW);
-            s.map(outer, 4, b, 0, 2, RW);
-            s.map(inner, 8, c, 0, 2, ZX_VM_PERM_READ);
-            s.map(inner, 12, d, 0, 4, RW);
-            s.map(s.h, 20, f, 0, 4, RW);
+            s.build(&Layout {
+                vmos: &[4, 2, 2, 4, 4],
+                subs: &[(In::Root, 4, 16), (In::Sub(0), 8, 8)],
+                maps: &[
+                    (In::Root, 0, 0, 4, RW),
+                    (In::Sub(0), 4, 1, 2, RW),
+                    (In::Sub(1), 8, 2, 2, ZX_VM_PERM_READ),
+                    (In::Sub(1), 12, 3, 4, RW),
+                    (In::Root, 20, 4, 4, RW),
+                ],
+            })
         },
         op: |s| zx_vmar_destroy(s.subs[0]),
         on_failure: no_memory,
@@ -641,7 +682,7 @@ fn vmar_op_range_host_failure_at_k_map_range() {
     run(&Scenario {
         name: "op_range MAP_RANGE",
         setup: setup_sparse_mapped,
-        op: |s| op(s.h, ZX_VMAR_OP_MAP_RANGE, s.at(24), 8 * PAGE),
+        op: |s| vmar_op(s.h, ZX_VMAR_OP_MAP_RANGE, s.at(24), 8 * PAGE),
         on_failure: ok,
         on_success: ZX_OK,
         calls: 2,
@@ -656,7 +697,7 @@ fn vmar_op_range_host_failure_at_k_commit() {
     run(&Scenario {
         name: "op_range COMMIT",
         setup: setup_sparse_mapped,
-        op: |s| op(s.h, ZX_VMAR_OP_COMMIT, s.at(24), 8 * PAGE),
+        op: |s| vmar_op(s.h, ZX_VMAR_OP_COMMIT, s.at(24), 8 * PAGE),
         on_failure: ok,
         on_success: ZX_OK,
         calls: 1,

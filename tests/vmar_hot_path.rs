@@ -5,9 +5,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use zircon::prelude::*;
-
-const PAGE: usize = 4096;
-const RW: zx_vm_option_t = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
+use zx_suite::vmar::RW;
+use zx_suite::PAGE;
 
 struct Counting;
 

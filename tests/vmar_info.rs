@@ -1,9 +1,13 @@
 //! `zx_object_get_info` on VMARs: `ZX_INFO_VMAR` and `ZX_INFO_VMAR_MAPS` (zircon-abi.md §1.8,
 //! §2.7, §3.5, §3.7), and the root VMAR's rights and geometry (§3.2, §3.10).
-mod vmar_support;
-
 use std::mem::size_of;
-use vmar_support::*;
+use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::info::*;
+use zx_suite::probe::poke;
+use zx_suite::vmar::*;
+use zx_suite::vmo::vmo;
+use zx_suite::{PAGE, PAGE_U64};
 
 fn name(entry: &zx_info_maps_t) -> String {
     let end = entry.name.iter().position(|&b| b == 0).unwrap_or(32);
@@ -42,7 +46,7 @@ fn vmar_info_needs_inspect_and_a_vmar() {
     let blind = with_rights(r.h, rights_of(r.h) & !ZX_RIGHT_INSPECT);
     assert_eq!(vmar_info(blind).err(), Some(ZX_ERR_ACCESS_DENIED));
     assert_eq!(maps(blind).err(), Some(ZX_ERR_ACCESS_DENIED));
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(vmar_info(v).err(), Some(ZX_ERR_WRONG_TYPE));
     assert_eq!(maps(v).err(), Some(ZX_ERR_WRONG_TYPE));
     close(blind);
@@ -55,7 +59,7 @@ fn vmar_info_needs_inspect_and_a_vmar() {
 #[test]
 fn vmar_info_maps_is_depth_first_preorder_with_names() {
     let r = region(16);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(
         zx_object_set_property(v, ZX_PROP_NAME, b"ours".as_ptr().cast(), 4),
         ZX_OK
@@ -102,8 +106,8 @@ fn vmar_info_maps_has_one_entry_per_protection_run() {
         mapping_entries(r.h),
         vec![
             (a, PAGE, RW, 0),
-            (a + PAGE, PAGE, 0, PAGE as u64),
-            (a + 2 * PAGE, PAGE, RW, 2 * PAGE as u64)
+            (a + PAGE, PAGE, 0, PAGE_U64),
+            (a + 2 * PAGE, PAGE, RW, 2 * PAGE_U64)
         ]
     );
 }

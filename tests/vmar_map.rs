@@ -1,15 +1,19 @@
 //! Conformance tests for `zx_vmar_map`: one test per sentence of vmar.fidl (Map), with the
 //! decisions of spec/README.md and the check order of zircon-abi.md §3.1.
-mod vmar_support;
-
-use vmar_support::*;
+use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::info::*;
+use zx_suite::probe::{self, peek, poke, ChildOutcome};
+use zx_suite::vmar::*;
+use zx_suite::vmo::{exec_vmo, vmo, vmo_with};
+use zx_suite::{PAGE, PAGE_U64};
 
 /// Map / Return value: "returns ZX_OK and the absolute base address of the mapping ... The
 /// base address will be page-aligned and non-zero." The memory reads and writes.
 #[test]
 fn vmar_map_returns_page_aligned_nonzero_address_of_working_memory() {
     let r = region(8);
-    let v = vmo(2 * PAGE);
+    let v = vmo(2 * PAGE_U64);
     let a = map(r.h, RW, 0, v, 0, 2 * PAGE).unwrap();
     assert!(a >= r.base && a + 2 * PAGE <= r.end());
     poke(a + PAGE, 0x1122_3344);
@@ -23,7 +27,7 @@ fn vmar_map_returns_page_aligned_nonzero_address_of_working_memory() {
 #[test]
 fn vmar_map_keeps_vmo_alive_after_its_handle_closes() {
     let r = region(4);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&r, 0, v, 0, PAGE);
     poke(a, 77);
     close(v);
@@ -37,7 +41,7 @@ fn vmar_map_keeps_vmo_alive_after_its_handle_closes() {
 #[test]
 fn vmar_map_two_mappings_of_one_vmo_share_data() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&r, 0, v, 0, PAGE);
     let b = map_at(&r, 4 * PAGE, v, 0, PAGE);
     poke(a + 8, 0xabcdef);
@@ -50,7 +54,7 @@ fn vmar_map_two_mappings_of_one_vmo_share_data() {
 #[test]
 fn vmar_map_specific_places_at_offset() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(
         map(r.h, RW | ZX_VM_SPECIFIC, 3 * PAGE, v, 0, PAGE),
         Ok(r.at(3 * PAGE))
@@ -63,7 +67,7 @@ fn vmar_map_specific_places_at_offset() {
 #[test]
 fn vmar_map_specific_without_can_map_specific_is_access_denied() {
     let r = allocate(root(), CAN_RWX, 0, 8 * PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(
         map(r.h, RW | ZX_VM_SPECIFIC, PAGE, v, 0, PAGE),
         Err(ZX_ERR_ACCESS_DENIED)
@@ -85,7 +89,7 @@ fn vmar_map_specific_without_can_map_specific_is_access_denied() {
 #[test]
 fn vmar_map_specific_overlapping_mapping_is_already_exists() {
     let r = region(8);
-    let v = vmo(4 * PAGE);
+    let v = vmo(4 * PAGE_U64);
     let a = map_at(&r, PAGE, v, 0, 2 * PAGE);
     poke(a, 5);
     assert_eq!(
@@ -102,7 +106,7 @@ fn vmar_map_specific_overlapping_mapping_is_already_exists() {
 fn vmar_map_specific_overlapping_subregion_is_already_exists() {
     let r = region(8);
     let _sub = allocate(r.h, SUB | ZX_VM_SPECIFIC, 2 * PAGE, 2 * PAGE);
-    let v = vmo(4 * PAGE);
+    let v = vmo(4 * PAGE_U64);
     assert_eq!(
         map(r.h, RW | ZX_VM_SPECIFIC, PAGE, v, 0, 2 * PAGE),
         Err(ZX_ERR_ALREADY_EXISTS)
@@ -116,12 +120,12 @@ fn vmar_map_specific_overlapping_subregion_is_already_exists() {
 #[test]
 fn vmar_map_specific_overwrite_keeps_outside_parts() {
     let r = region(8);
-    let old = vmo(4 * PAGE);
+    let old = vmo(4 * PAGE_U64);
     let a = map_at(&r, 0, old, 0, 4 * PAGE);
     for i in 0..4 {
         poke(a + i * PAGE, 100 + i as u64);
     }
-    let new = vmo(2 * PAGE);
+    let new = vmo(2 * PAGE_U64);
     let b = map(
         r.h,
         ZX_VM_PERM_READ | ZX_VM_SPECIFIC_OVERWRITE,
@@ -141,7 +145,7 @@ fn vmar_map_specific_overwrite_keeps_outside_parts() {
     assert_eq!(entries.len(), 3);
     assert_eq!(
         entries[2],
-        (a + 3 * PAGE, PAGE, RW, 3 * PAGE as u64),
+        (a + 3 * PAGE, PAGE, RW, 3 * PAGE_U64),
         "right remnant keeps its VMO offset"
     );
     r.check();
@@ -153,7 +157,7 @@ fn vmar_map_specific_overwrite_keeps_outside_parts() {
 fn vmar_map_specific_overwrite_over_subregion_is_invalid_args() {
     let r = region(8);
     let sub = allocate(r.h, SUB | ZX_VM_SPECIFIC, 2 * PAGE, 2 * PAGE);
-    let v = vmo(8 * PAGE);
+    let v = vmo(8 * PAGE_U64);
     assert_eq!(
         map(r.h, RW | ZX_VM_SPECIFIC_OVERWRITE, PAGE, v, 0, 2 * PAGE),
         Err(ZX_ERR_INVALID_ARGS)
@@ -172,7 +176,7 @@ fn vmar_map_specific_overwrite_over_subregion_is_invalid_args() {
 #[test]
 fn vmar_map_upper_limit_keeps_end_below_offset() {
     let r = region(64);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     for _ in 0..8 {
         let a = map(r.h, RW | ZX_VM_OFFSET_IS_UPPER_LIMIT, 10 * PAGE, v, 0, PAGE).unwrap();
         assert!(a + PAGE <= r.at(10 * PAGE));
@@ -193,7 +197,7 @@ fn vmar_map_upper_limit_keeps_end_below_offset() {
 #[test]
 fn vmar_map_upper_limit_with_specific_is_invalid_args() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let o = RW | ZX_VM_OFFSET_IS_UPPER_LIMIT;
     assert_eq!(
         map(r.h, o | ZX_VM_SPECIFIC, 4 * PAGE, v, 0, PAGE),
@@ -211,7 +215,7 @@ fn vmar_map_upper_limit_with_specific_is_invalid_args() {
 #[test]
 fn vmar_map_beyond_region_bounds_is_invalid_args() {
     let r = region(4);
-    let v = vmo(8 * PAGE);
+    let v = vmo(8 * PAGE_U64);
     assert_eq!(
         map(r.h, RW | ZX_VM_SPECIFIC, 3 * PAGE, v, 0, 2 * PAGE),
         Err(ZX_ERR_INVALID_ARGS)
@@ -245,7 +249,7 @@ fn vmar_map_beyond_region_bounds_is_invalid_args() {
 #[test]
 fn vmar_map_read_needs_can_map_read_and_both_read_rights() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let no_can_read = allocate(r.h, ZX_VM_CAN_MAP_WRITE, 0, 2 * PAGE);
     assert_eq!(
         map(no_can_read.h, ZX_VM_PERM_READ, 0, v, 0, PAGE),
@@ -273,7 +277,7 @@ fn vmar_map_read_needs_can_map_read_and_both_read_rights() {
 #[test]
 fn vmar_map_write_needs_can_map_write_both_write_rights_and_read() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let no_can_write = allocate(r.h, ZX_VM_CAN_MAP_READ, 0, 2 * PAGE);
     let ro_rights = rights_of(no_can_write.h);
     assert_eq!(ro_rights & ZX_RIGHT_WRITE, 0);
@@ -317,8 +321,8 @@ fn vmar_map_write_needs_can_map_write_both_write_rights_and_read() {
 #[test]
 fn vmar_map_execute_needs_rights_and_read_and_runs_code() {
     let r = region(8);
-    let x = exec_vmo(PAGE);
-    let plain = vmo(PAGE);
+    let x = exec_vmo(PAGE_U64);
+    let plain = vmo(PAGE_U64);
     let rx = ZX_VM_PERM_READ | ZX_VM_PERM_EXECUTE;
     assert_eq!(
         map(r.h, ZX_VM_PERM_EXECUTE, 0, x, 0, PAGE),
@@ -355,7 +359,7 @@ fn vmar_map_execute_needs_rights_and_read_and_runs_code() {
 #[test]
 fn vmar_map_read_if_xom_unsupported_maps_readable() {
     let r = region(4);
-    let x = exec_vmo(PAGE);
+    let x = exec_vmo(PAGE_U64);
     let a = map(
         r.h,
         ZX_VM_PERM_READ_IF_XOM_UNSUPPORTED | ZX_VM_PERM_EXECUTE,
@@ -379,9 +383,9 @@ fn vmar_map_read_if_xom_unsupported_maps_readable() {
 #[test]
 fn vmar_map_map_range_pages_in_backed_pages_only() {
     let r = region(16);
-    let v = vmo(8 * PAGE);
+    let v = vmo(8 * PAGE_U64);
     assert_eq!(
-        zx_vmo_write(v, [1u8].as_ptr().cast(), 2 * PAGE as u64, 1),
+        zx_vmo_write(v, [1u8].as_ptr().cast(), 2 * PAGE_U64, 1),
         ZX_OK
     );
     let before = vmo_info(v).committed_bytes;
@@ -404,7 +408,7 @@ fn vmar_map_map_range_pages_in_backed_pages_only() {
 #[test]
 fn vmar_map_resizable_vmo_needs_allow_faults() {
     let r = region(8);
-    let v = vmo_with(2 * PAGE, ZX_VMO_RESIZABLE);
+    let v = vmo_with(2 * PAGE_U64, ZX_VMO_RESIZABLE);
     assert_eq!(map(r.h, RW, 0, v, 0, 2 * PAGE), Err(ZX_ERR_NOT_SUPPORTED));
     let a = map(r.h, RW | ZX_VM_ALLOW_FAULTS, 0, v, 0, 2 * PAGE).unwrap();
     poke(a, 9);
@@ -416,7 +420,7 @@ fn vmar_map_resizable_vmo_needs_allow_faults() {
 #[test]
 fn vmar_map_discardable_vmo_needs_allow_faults() {
     let r = region(8);
-    let v = vmo_with(PAGE, ZX_VMO_DISCARDABLE);
+    let v = vmo_with(PAGE_U64, ZX_VMO_DISCARDABLE);
     assert_eq!(map(r.h, RW, 0, v, 0, PAGE), Err(ZX_ERR_NOT_SUPPORTED));
     assert!(map(r.h, RW | ZX_VM_ALLOW_FAULTS, 0, v, 0, PAGE).is_ok());
     r.check();
@@ -428,13 +432,13 @@ fn vmar_map_discardable_vmo_needs_allow_faults() {
 #[test]
 fn vmar_map_past_end_of_vmo_needs_allow_faults() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(
         map(r.h, RW, 0, v, 0, 2 * PAGE),
         Err(ZX_ERR_BUFFER_TOO_SMALL)
     );
     assert_eq!(
-        map(r.h, RW, 0, v, PAGE as u64, PAGE),
+        map(r.h, RW, 0, v, PAGE_U64, PAGE),
         Err(ZX_ERR_BUFFER_TOO_SMALL)
     );
     let a = map(r.h, RW | ZX_VM_ALLOW_FAULTS, 0, v, 0, 2 * PAGE).unwrap();
@@ -449,10 +453,10 @@ fn vmar_map_past_end_of_vmo_needs_allow_faults() {
 #[test]
 fn vmar_map_require_non_resizable_refuses_resizable_vmo() {
     let r = region(8);
-    let v = vmo_with(PAGE, ZX_VMO_RESIZABLE);
+    let v = vmo_with(PAGE_U64, ZX_VMO_RESIZABLE);
     let o = RW | ZX_VM_REQUIRE_NON_RESIZABLE | ZX_VM_ALLOW_FAULTS;
     assert_eq!(map(r.h, o, 0, v, 0, PAGE), Err(ZX_ERR_NOT_SUPPORTED));
-    let fixed = vmo(PAGE);
+    let fixed = vmo(PAGE_U64);
     assert!(map(r.h, RW | ZX_VM_REQUIRE_NON_RESIZABLE, 0, fixed, 0, PAGE).is_ok());
     r.check();
 }
@@ -463,7 +467,7 @@ fn vmar_map_require_non_resizable_refuses_resizable_vmo() {
 #[test]
 fn vmar_map_nonzero_offset_without_specific_is_invalid_args() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(map(r.h, RW, PAGE, v, 0, PAGE), Err(ZX_ERR_INVALID_ARGS));
     r.check();
 }
@@ -473,7 +477,7 @@ fn vmar_map_nonzero_offset_without_specific_is_invalid_args() {
 #[test]
 fn vmar_map_unaligned_offsets_or_len_are_invalid_args() {
     let r = region(8);
-    let v = vmo(4 * PAGE);
+    let v = vmo(4 * PAGE_U64);
     let s = RW | ZX_VM_SPECIFIC;
     assert_eq!(map(r.h, s, 100, v, 0, PAGE), Err(ZX_ERR_INVALID_ARGS));
     assert_eq!(map(r.h, s, 0, v, 100, PAGE), Err(ZX_ERR_INVALID_ARGS));
@@ -488,8 +492,8 @@ fn vmar_map_unaligned_offsets_or_len_are_invalid_args() {
 #[test]
 fn vmar_map_vmo_offset_overflow_is_out_of_range() {
     let r = region(8);
-    let v = vmo(PAGE);
-    let off = u64::MAX - (PAGE as u64 - 1);
+    let v = vmo(PAGE_U64);
+    let off = u64::MAX - (PAGE_U64 - 1);
     assert_eq!(
         map(r.h, RW | ZX_VM_ALLOW_FAULTS, 0, v, off, 2 * PAGE),
         Err(ZX_ERR_OUT_OF_RANGE)
@@ -503,7 +507,7 @@ fn vmar_map_vmo_offset_overflow_is_out_of_range() {
 #[test]
 fn vmar_map_invalid_options_are_invalid_args() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     for o in [
         RW | 1 << 16,
         RW | 1 << 23,
@@ -528,7 +532,7 @@ fn vmar_map_invalid_options_are_invalid_args() {
 fn vmar_map_alignment_flags_align_or_fail_specific() {
     let r = allocate(root(), SUB | ZX_VM_ALIGN_1MB, 0, 8 << 20);
     assert_eq!(r.base % (1 << 20), 0);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     // SPECIFIC first: the random placements below must not take the offset it names.
     assert_eq!(
         map(
@@ -564,7 +568,7 @@ fn vmar_map_alignment_flags_align_or_fail_specific() {
 #[test]
 fn vmar_map_no_room_is_no_resources() {
     let r = region(4);
-    let v = vmo(4 * PAGE);
+    let v = vmo(4 * PAGE_U64);
     map(r.h, RW, 0, v, 0, 3 * PAGE).unwrap();
     assert_eq!(map(r.h, RW, 0, v, 0, 2 * PAGE), Err(ZX_ERR_NO_RESOURCES));
     assert_eq!(
@@ -579,7 +583,7 @@ fn vmar_map_no_room_is_no_resources() {
 #[test]
 fn vmar_map_bad_or_wrong_handles() {
     let r = region(4);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(map(FORGED, RW, 0, v, 0, PAGE), Err(ZX_ERR_BAD_HANDLE));
     assert_eq!(
         map(ZX_HANDLE_INVALID, RW, 0, v, 0, PAGE),
@@ -597,7 +601,7 @@ fn vmar_map_bad_or_wrong_handles() {
 #[test]
 fn vmar_map_vmo_without_map_right_is_access_denied() {
     let r = region(4);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let no_map = with_rights(v, rights_of(v) & !ZX_RIGHT_MAP);
     assert_eq!(map(r.h, 0, 0, no_map, 0, PAGE), Err(ZX_ERR_ACCESS_DENIED));
     assert_eq!(
@@ -612,7 +616,7 @@ fn vmar_map_vmo_without_map_right_is_access_denied() {
 #[test]
 fn vmar_map_on_destroyed_vmar_is_bad_state() {
     let r = destroyed_vmar(4);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(map(r.h, RW, 0, v, 0, PAGE), Err(ZX_ERR_BAD_STATE));
     assert_eq!(map(r.h, RW, 0, v, 0, 0), Err(ZX_ERR_BAD_STATE));
     // Earlier checks still win.
@@ -624,7 +628,7 @@ fn vmar_map_on_destroyed_vmar_is_bad_state() {
 #[test]
 fn vmar_map_bad_mapped_addr_is_invalid_args_and_maps_nothing() {
     let r = region(4);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let s = zx_vmar_map(
         r.h,
         RW | ZX_VM_SPECIFIC,
@@ -651,9 +655,9 @@ fn vmar_map_bad_mapped_addr_is_invalid_args_and_maps_nothing() {
 #[test]
 fn vmar_map_adjacent_contiguous_mappings_merge() {
     let r = region(8);
-    let v = vmo(5 * PAGE);
+    let v = vmo(5 * PAGE_U64);
     map_at(&r, 0, v, 0, 2 * PAGE);
-    map_at(&r, 2 * PAGE, v, 2 * PAGE as u64, 3 * PAGE);
+    map_at(&r, 2 * PAGE, v, 2 * PAGE_U64, 3 * PAGE);
     assert_eq!(mapping_entries(r.h), vec![(r.base, 5 * PAGE, RW, 0)]);
     assert_eq!(vmo_info(v).num_mappings, 1);
     // Non-contiguous offsets do not merge.
@@ -667,10 +671,10 @@ fn vmar_map_adjacent_contiguous_mappings_merge() {
 #[test]
 fn vmar_map_resized_smaller_vmo_faults_beyond_new_end() {
     let r = region(4);
-    let v = vmo_with(2 * PAGE, ZX_VMO_RESIZABLE);
+    let v = vmo_with(2 * PAGE_U64, ZX_VMO_RESIZABLE);
     let a = map(r.h, RW | ZX_VM_ALLOW_FAULTS, 0, v, 0, 2 * PAGE).unwrap();
     poke(a + PAGE, 3);
-    assert_eq!(zx_vmo_set_size(v, PAGE as u64), ZX_OK);
+    assert_eq!(zx_vmo_set_size(v, PAGE_U64), ZX_OK);
     assert!(probe::readable(a));
     assert_eq!(probe::child_read(a + PAGE), ChildOutcome::BUS);
     r.check();
@@ -679,7 +683,7 @@ fn vmar_map_resized_smaller_vmo_faults_beyond_new_end() {
 /// Root VMAR: map and unmap work directly on `zx_vmar_root_self()`.
 #[test]
 fn vmar_map_into_root_vmar_works() {
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map(root(), RW, 0, v, 0, PAGE).unwrap();
     poke(a, 1);
     assert_eq!(vmo_info(v).num_mappings, 1);

@@ -4,11 +4,16 @@
 //!
 //! Tests run in parallel, each in a sub-VMAR of its own, and end with the model/kernel
 //! consistency check over it.
-mod iob_support;
-mod vmar_support;
-
-use iob_support::*;
-use vmar_support::*;
+use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::host::host_allocated_bytes;
+use zx_suite::info::*;
+use zx_suite::iob::*;
+use zx_suite::pointers::misaligned;
+use zx_suite::probe::{self, peek, poke, ChildOutcome};
+use zx_suite::vmar::*;
+use zx_suite::vmo::*;
+use zx_suite::{PAGE, PAGE_U64};
 
 const READ: zx_vm_option_t = ZX_VM_PERM_READ;
 
@@ -108,7 +113,7 @@ fn vmar_map_iob_maps_a_sub_range_at_region_offset() {
         5 * PAGE,
         ep1,
         0,
-        2 * PAGE as u64,
+        2 * PAGE_U64,
         PAGE,
     )
     .unwrap();
@@ -118,7 +123,7 @@ fn vmar_map_iob_maps_a_sub_range_at_region_offset() {
     assert_eq!(peek(whole + 2 * PAGE), 0x2223);
     assert_eq!(
         mapping_entries(r.h)[1],
-        (r.at(5 * PAGE), PAGE, RW, 2 * PAGE as u64)
+        (r.at(5 * PAGE), PAGE, RW, 2 * PAGE_U64)
     );
     r.check();
     close(ep0);
@@ -130,7 +135,7 @@ fn vmar_map_iob_maps_a_sub_range_at_region_offset() {
 #[test]
 fn vmar_map_iob_read_only_endpoint_maps_read_only() {
     let r = region(8);
-    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, PAGE as u64)]);
+    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, PAGE_U64)]);
     assert_eq!(
         map_iob(r.h, RW, 0, ep1, 0, 0, PAGE),
         Err(ZX_ERR_ACCESS_DENIED)
@@ -152,7 +157,7 @@ fn vmar_map_iob_read_only_endpoint_maps_read_only() {
 #[test]
 fn vmar_map_iob_endpoint_without_map_access_is_access_denied() {
     let r = region(4);
-    let (ep0, ep1) = create(&[plain(EP0_RW, PAGE as u64)]);
+    let (ep0, ep1) = create(&[plain(EP0_RW, PAGE_U64)]);
     assert_eq!(
         map_iob(r.h, 0, 0, ep1, 0, 0, PAGE),
         Err(ZX_ERR_ACCESS_DENIED)
@@ -232,7 +237,7 @@ fn vmar_map_iob_execute_is_access_denied() {
 fn vmar_map_iob_bad_or_wrong_handles() {
     let r = region(4);
     let (ep0, ep1) = iob_rw(1);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     assert_eq!(
         map_iob(FORGED, RW, 0, ep0, 0, 0, PAGE),
         Err(ZX_ERR_BAD_HANDLE)
@@ -271,7 +276,7 @@ fn vmar_map_iob_bad_or_wrong_handles() {
 #[test]
 fn vmar_map_iob_bad_region_index_is_out_of_range_after_both_lookups() {
     let r = region(4);
-    let (ep0, ep1) = create(&[plain(BOTH_RW, PAGE as u64), plain(EP0_RW, PAGE as u64)]);
+    let (ep0, ep1) = create(&[plain(BOTH_RW, PAGE_U64), plain(EP0_RW, PAGE_U64)]);
     for index in [2, 3, 64, u32::MAX] {
         assert_eq!(
             map_iob(r.h, RW, 0, ep0, index, 0, PAGE),
@@ -357,7 +362,7 @@ fn vmar_map_iob_invalid_options_are_invalid_args() {
 #[test]
 fn vmar_map_iob_fault_beyond_stream_size_is_invalid_args() {
     let r = region(4);
-    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, PAGE as u64)]);
+    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, PAGE_U64)]);
     let fbss = ZX_VM_FAULT_BEYOND_STREAM_SIZE;
     assert_eq!(
         map_iob(r.h, RW | fbss, 0, ep0, 0, 0, PAGE),
@@ -426,7 +431,7 @@ fn vmar_map_iob_specific_places_at_offset_and_refuses_overlap() {
 fn vmar_map_iob_specific_overwrite_replaces_mappings() {
     let r = region(8);
     let (ep0, ep1) = iob_rw(1);
-    let v = vmo(3 * PAGE);
+    let v = vmo(3 * PAGE_U64);
     let a = map_at(&r, 0, v, 0, 3 * PAGE);
     poke(a, 1);
     poke(a + PAGE, 2);
@@ -573,7 +578,7 @@ fn vmar_map_iob_unaligned_offsets_or_len_are_invalid_args() {
 fn vmar_map_iob_region_offset_overflow_is_out_of_range() {
     let r = region(8);
     let (ep0, ep1) = iob_rw(1);
-    let off = u64::MAX - (PAGE as u64 - 1);
+    let off = u64::MAX - (PAGE_U64 - 1);
     assert_eq!(
         map_iob(r.h, RW | ZX_VM_ALLOW_FAULTS, 0, ep0, 0, off, 2 * PAGE),
         Err(ZX_ERR_OUT_OF_RANGE)
@@ -599,7 +604,7 @@ fn vmar_map_iob_past_end_of_region_needs_allow_faults() {
         Err(ZX_ERR_BUFFER_TOO_SMALL)
     );
     assert_eq!(
-        map_iob(r.h, RW, 0, ep0, 0, PAGE as u64, PAGE),
+        map_iob(r.h, RW, 0, ep0, 0, PAGE_U64, PAGE),
         Err(ZX_ERR_BUFFER_TOO_SMALL)
     );
     let a = map_iob(r.h, RW | ZX_VM_ALLOW_FAULTS, 0, ep0, 0, 0, 2 * PAGE).unwrap();
@@ -618,9 +623,9 @@ fn vmar_map_iob_past_end_of_region_needs_allow_faults() {
 fn vmar_map_iob_resizable_or_discardable_region_needs_allow_faults() {
     let r = region(8);
     let (ep0, ep1) = create(&[
-        private_region(BOTH_RW, PAGE as u64, ZX_VMO_RESIZABLE, 0),
-        private_region(BOTH_RW, PAGE as u64, ZX_VMO_DISCARDABLE, 0),
-        plain(BOTH_RW, PAGE as u64),
+        private_region(BOTH_RW, PAGE_U64, ZX_VMO_RESIZABLE, 0),
+        private_region(BOTH_RW, PAGE_U64, ZX_VMO_DISCARDABLE, 0),
+        plain(BOTH_RW, PAGE_U64),
     ]);
     for index in [0, 1] {
         assert_eq!(
@@ -699,11 +704,7 @@ fn vmar_map_iob_bad_mapped_addr_is_invalid_args_and_maps_nothing() {
     );
     assert_eq!(s, ZX_ERR_INVALID_ARGS);
     let mut words = [0usize; 2];
-    let misaligned = words
-        .as_mut_ptr()
-        .cast::<u8>()
-        .wrapping_add(1)
-        .cast::<zx_vaddr_t>();
+    let misaligned = misaligned::<zx_vaddr_t>(&mut words);
     let s = zx_vmar_map_iob(r.h, RW, 0, ep0, 0, 0, PAGE, misaligned);
     assert_eq!(s, ZX_ERR_INVALID_ARGS);
     assert_eq!(words, [0, 0]);
@@ -724,7 +725,7 @@ fn vmar_map_iob_bad_mapped_addr_is_invalid_args_and_maps_nothing() {
 #[test]
 fn vmar_map_iob_failures_leave_model_and_host_consistent() {
     let r = region(8);
-    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, 2 * PAGE as u64)]);
+    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, 2 * PAGE_U64)]);
     let before = mapping_entries(r.h);
     let s = RW | ZX_VM_SPECIFIC;
     let failures = [
@@ -733,7 +734,7 @@ fn vmar_map_iob_failures_leave_model_and_host_consistent() {
         map_iob(r.h, s, 0, ep0, 0, 0, 3 * PAGE),
         map_iob(r.h, s, 7 * PAGE, ep0, 0, 0, 2 * PAGE),
         map_iob(r.h, s | ZX_VM_FAULT_BEYOND_STREAM_SIZE, 0, ep0, 0, 0, PAGE),
-        map_iob(r.h, s, 0, ep0, 0, PAGE as u64 + 1, PAGE),
+        map_iob(r.h, s, 0, ep0, 0, PAGE_U64 + 1, PAGE),
         map_iob(r.h, s | ZX_VM_OFFSET_IS_UPPER_LIMIT, 0, ep0, 0, 0, PAGE),
     ];
     assert!(failures.iter().all(Result::is_err), "{failures:?}");
@@ -779,7 +780,7 @@ fn vmar_map_iob_protect_within_the_endpoints_access() {
 #[test]
 fn vmar_map_iob_protect_beyond_the_endpoints_access_is_access_denied() {
     let r = region(8);
-    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, PAGE as u64)]);
+    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, PAGE_U64)]);
     let ro = map_iob(r.h, READ, 0, ep1, 0, 0, PAGE).unwrap();
     let rw = map_iob(r.h, RW, 0, ep0, 0, 0, PAGE).unwrap();
     assert_eq!(protect(r.h, RW, ro, PAGE), ZX_ERR_ACCESS_DENIED);
@@ -815,23 +816,23 @@ fn vmar_map_iob_op_range_commit_and_decommit() {
             .unwrap()
     };
     assert_eq!(host_allocated_bytes(peer), 0);
-    assert_eq!(op(r.h, ZX_VMAR_OP_COMMIT, a, 2 * PAGE), ZX_OK);
-    assert_eq!(host_allocated_bytes(peer), 2 * PAGE as u64);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_COMMIT, a, 2 * PAGE), ZX_OK);
+    assert_eq!(host_allocated_bytes(peer), 2 * PAGE_U64);
     poke(a, 5);
     poke(a + PAGE, 6);
     assert_eq!(committed(peer), 2 * PAGE);
-    assert_eq!(op(r.h, ZX_VMAR_OP_DECOMMIT, a, PAGE), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_DECOMMIT, a, PAGE), ZX_OK);
     assert_eq!(committed(peer), PAGE);
-    assert_eq!(host_allocated_bytes(a), PAGE as u64);
+    assert_eq!(host_allocated_bytes(a), PAGE_U64);
     assert_eq!((peek(peer), peek(peer + PAGE)), (0, 6));
     for hint in [
         ZX_VMAR_OP_MAP_RANGE,
         ZX_VMAR_OP_DONT_NEED,
         ZX_VMAR_OP_ALWAYS_NEED,
     ] {
-        assert_eq!(op(r.h, hint, a, 2 * PAGE), ZX_OK);
+        assert_eq!(vmar_op(r.h, hint, a, 2 * PAGE), ZX_OK);
     }
-    assert_eq!(op(r.h, ZX_VMAR_OP_ZERO, peer + PAGE, PAGE), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_ZERO, peer + PAGE, PAGE), ZX_OK);
     assert_eq!(peek(a + PAGE), 0);
     r.check();
     close(ep0);
@@ -844,16 +845,16 @@ fn vmar_map_iob_op_range_commit_and_decommit() {
 #[test]
 fn vmar_map_iob_op_range_beyond_the_endpoints_access_is_access_denied() {
     let r = region(8);
-    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, PAGE as u64)]);
+    let (ep0, ep1) = create(&[plain(EP0_RW | EP1_R, PAGE_U64)]);
     let w = map_iob_at(r.h, 0, ep0, 0, PAGE);
     poke(w, 77);
     let ro = map_iob(r.h, READ, 0, ep1, 0, 0, PAGE).unwrap();
     for o in [ZX_VMAR_OP_COMMIT, ZX_VMAR_OP_DECOMMIT, ZX_VMAR_OP_ZERO] {
-        assert_eq!(op(r.h, o, ro, PAGE), ZX_ERR_ACCESS_DENIED, "op {o}");
+        assert_eq!(vmar_op(r.h, o, ro, PAGE), ZX_ERR_ACCESS_DENIED, "op {o}");
     }
     assert_eq!(peek(ro), 77);
-    assert_eq!(op(r.h, ZX_VMAR_OP_DONT_NEED, ro, PAGE), ZX_OK);
-    assert_eq!(op(r.h, ZX_VMAR_OP_MAP_RANGE, ro, PAGE), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_DONT_NEED, ro, PAGE), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_MAP_RANGE, ro, PAGE), ZX_OK);
     r.check();
     close(ep0);
     close(ep1);
@@ -873,7 +874,7 @@ fn vmar_map_iob_unmap_removes_pages() {
     assert_eq!(peek(peer + 2 * PAGE), 8);
     assert_eq!(
         mapping_entries(r.h)[..2],
-        [(a, PAGE, RW, 0), (a + 2 * PAGE, PAGE, RW, 2 * PAGE as u64)]
+        [(a, PAGE, RW, 0), (a + 2 * PAGE, PAGE, RW, 2 * PAGE_U64)]
     );
     assert_eq!(unmap(r.h, a, 3 * PAGE), ZX_OK);
     assert!(!probe::readable(a) && !probe::readable(a + 2 * PAGE));

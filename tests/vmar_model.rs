@@ -7,31 +7,21 @@
 //! the status, the memory contents and access rights (probed), the shim's layout against
 //! the model, and the shim against `/proc/self/maps` (zx_suite::consistency). A failure
 //! names the seed and step.
-mod vmar_support;
-
-use vmar_support::*;
 use zircon::handle::{lookup_vmar, Rights};
 use zircon::object::vm_option::Perms;
+use zircon::prelude::*;
 use zx_suite::consistency::{check_whole_root, model_view, Piece};
+use zx_suite::handles::*;
+use zx_suite::probe::{self, peek, poke};
+use zx_suite::rng::Rng;
+use zx_suite::vmar::*;
+use zx_suite::vmo::vmo;
+use zx_suite::PAGE;
 
 const PAGES: usize = 48;
 const VMO_PAGES: usize = 16;
 const VMOS: usize = 3;
 const R: u32 = ZX_VM_PERM_READ;
-
-/// xorshift64*: deterministic per seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 struct Page {
@@ -82,7 +72,7 @@ impl Model {
 
 fn run(seed: u64, steps: usize) {
     let region = region(PAGES);
-    let vmos: Vec<zx_handle_t> = (0..VMOS).map(|_| vmo(VMO_PAGES * PAGE)).collect();
+    let vmos: Vec<zx_handle_t> = (0..VMOS).map(|_| vmo((VMO_PAGES * PAGE) as u64)).collect();
     let ro: Vec<zx_handle_t> = vmos
         .iter()
         .map(|&v| with_rights(v, rights_of(v) & !ZX_RIGHT_WRITE))
@@ -92,7 +82,7 @@ fn run(seed: u64, steps: usize) {
         subs: Vec::new(),
         data: [[0; VMO_PAGES]; VMOS],
     };
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed | 1);
     let (shim, _) = lookup_vmar(region.h, Rights::NONE).unwrap();
     let mut outcomes = std::collections::BTreeMap::<(&str, zx_status_t), usize>::new();
     let mut tally =
@@ -289,7 +279,7 @@ fn run(seed: u64, steps: usize) {
                 };
                 tally(if decommit { "decommit" } else { "commit" }, expect);
                 assert_eq!(
-                    op(region.h, code, region.at(o * PAGE), l * PAGE),
+                    vmar_op(region.h, code, region.at(o * PAGE), l * PAGE),
                     expect,
                     "{ctx}: op {code} {o}+{l}"
                 );
@@ -341,7 +331,7 @@ fn run(seed: u64, steps: usize) {
                         );
                     }
                     if pg.perms == RW {
-                        let value = rng.next();
+                        let value = rng.next_u64();
                         poke(addr, value);
                         m.data[pg.vmo][pg.vmo_page] = value;
                     }

@@ -1,12 +1,11 @@
 //! Conformance tests for `zx_vmar_op_range`: one test per sentence of vmar.fidl (OpRange),
 //! with zircon-abi.md §3.1 and §3.6.
-mod vmar_support;
-
-use vmar_support::*;
-
-fn committed(v: zx_handle_t) -> u64 {
-    vmo_info(v).committed_bytes
-}
+use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::probe::{peek, poke};
+use zx_suite::vmar::*;
+use zx_suite::vmo::{committed, vmo};
+use zx_suite::{PAGE, PAGE_U64};
 
 /// OpRange / COMMIT: "semantics are otherwise as described by zx_vmo_op_range()
 /// ZX_VMO_OP_COMMIT": the VMO's pages are committed.
@@ -14,8 +13,8 @@ fn committed(v: zx_handle_t) -> u64 {
 fn vmar_op_range_commit_commits_vmo_pages() {
     let (r, v, a) = mapped(4);
     assert_eq!(committed(v), 0);
-    assert_eq!(op(r.h, ZX_VMAR_OP_COMMIT, a + PAGE, 2 * PAGE), ZX_OK);
-    assert_eq!(committed(v), 2 * PAGE as u64);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_COMMIT, a + PAGE, 2 * PAGE), ZX_OK);
+    assert_eq!(committed(v), 2 * PAGE_U64);
     assert_eq!(peek(a + PAGE), 0);
     r.check();
 }
@@ -25,19 +24,19 @@ fn vmar_op_range_commit_commits_vmo_pages() {
 #[test]
 fn vmar_op_range_decommit_zeroes_through_every_mapping() {
     let r = region(8);
-    let v = vmo(2 * PAGE);
+    let v = vmo(2 * PAGE_U64);
     let a = map_at(&r, 0, v, 0, 2 * PAGE);
     let b = map_at(&r, 4 * PAGE, v, 0, 2 * PAGE);
     poke(a, 7);
     poke(a + PAGE, 8);
     assert_eq!(peek(b), 7);
-    assert_eq!(op(r.h, ZX_VMAR_OP_DECOMMIT, a, PAGE), ZX_OK);
-    assert_eq!(committed(v), PAGE as u64);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_DECOMMIT, a, PAGE), ZX_OK);
+    assert_eq!(committed(v), PAGE_U64);
     assert_eq!(peek(a), 0);
     assert_eq!(peek(b), 0);
     assert_eq!(peek(b + PAGE), 8);
     // "ZX_VMO_OP_DECOMMIT - Deprecated. Use ZX_VMAR_OP_DECOMMIT instead": same number.
-    assert_eq!(op(r.h, ZX_VMO_OP_DECOMMIT, b + PAGE, PAGE), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMO_OP_DECOMMIT, b + PAGE, PAGE), ZX_OK);
     assert_eq!(peek(a + PAGE), 0);
     r.check();
 }
@@ -48,8 +47,8 @@ fn vmar_op_range_decommit_zeroes_through_every_mapping() {
 fn vmar_op_range_map_range_never_commits() {
     let (r, v, a) = mapped(8);
     poke(a + 3 * PAGE, 1);
-    assert_eq!(op(r.h, ZX_VMAR_OP_MAP_RANGE, a, 8 * PAGE), ZX_OK);
-    assert_eq!(committed(v), PAGE as u64);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_MAP_RANGE, a, 8 * PAGE), ZX_OK);
+    assert_eq!(committed(v), PAGE_U64);
     assert_eq!(peek(a + 3 * PAGE), 1);
     r.check();
 }
@@ -60,7 +59,7 @@ fn vmar_op_range_zero_zeroes() {
     let (r, _v, a) = mapped(2);
     poke(a, 5);
     poke(a + PAGE, 6);
-    assert_eq!(op(r.h, ZX_VMAR_OP_ZERO, a, PAGE), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_ZERO, a, PAGE), ZX_OK);
     assert_eq!((peek(a), peek(a + PAGE)), (0, 6));
     r.check();
 }
@@ -76,10 +75,10 @@ fn vmar_op_range_hints_succeed_and_keep_contents() {
         ZX_VMAR_OP_ALWAYS_NEED,
         ZX_VMAR_OP_PREFETCH,
     ] {
-        assert_eq!(op(r.h, o, a, 2 * PAGE), ZX_OK, "op {o}");
+        assert_eq!(vmar_op(r.h, o, a, 2 * PAGE), ZX_OK, "op {o}");
     }
     assert_eq!(peek(a), 11);
-    assert_eq!(committed(v), PAGE as u64);
+    assert_eq!(committed(v), PAGE_U64);
     r.check();
 }
 
@@ -105,13 +104,16 @@ fn vmar_op_range_nonempty_buffer_is_invalid_args() {
 #[test]
 fn vmar_op_range_bad_arguments_are_invalid_args() {
     let (r, _v, a) = mapped(1);
-    assert_eq!(op(r.h, ZX_VMAR_OP_COMMIT, a, 0), ZX_ERR_INVALID_ARGS);
-    assert_eq!(op(r.h, ZX_VMAR_OP_COMMIT, a + 1, PAGE), ZX_ERR_INVALID_ARGS);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_COMMIT, a, 0), ZX_ERR_INVALID_ARGS);
+    assert_eq!(
+        vmar_op(r.h, ZX_VMAR_OP_COMMIT, a + 1, PAGE),
+        ZX_ERR_INVALID_ARGS
+    );
     for bad in [0, 4, 5, 9, 11, 15, 1000] {
-        assert_eq!(op(r.h, bad, a, PAGE), ZX_ERR_INVALID_ARGS, "op {bad}");
+        assert_eq!(vmar_op(r.h, bad, a, PAGE), ZX_ERR_INVALID_ARGS, "op {bad}");
     }
     // zircon-abi.md §3.1: the size is rounded up to a page.
-    assert_eq!(op(r.h, ZX_VMAR_OP_COMMIT, a, 1), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_COMMIT, a, 1), ZX_OK);
 }
 
 /// OpRange / Rights: "If *op* is ZX_VMAR_OP_DECOMMIT [or COMMIT], *handle* must have
@@ -121,15 +123,19 @@ fn vmar_op_range_needs_handle_rights_per_op() {
     let (r, _v, a) = mapped(1);
     let no_write = with_rights(r.h, rights_of(r.h) & !ZX_RIGHT_WRITE);
     for o in [ZX_VMAR_OP_COMMIT, ZX_VMAR_OP_DECOMMIT, ZX_VMAR_OP_ZERO] {
-        assert_eq!(op(no_write, o, a, PAGE), ZX_ERR_ACCESS_DENIED, "op {o}");
+        assert_eq!(
+            vmar_op(no_write, o, a, PAGE),
+            ZX_ERR_ACCESS_DENIED,
+            "op {o}"
+        );
     }
     let no_read = with_rights(r.h, rights_of(r.h) & !ZX_RIGHT_READ);
     for o in [ZX_VMAR_OP_MAP_RANGE, ZX_VMAR_OP_PREFETCH] {
-        assert_eq!(op(no_read, o, a, PAGE), ZX_ERR_ACCESS_DENIED, "op {o}");
+        assert_eq!(vmar_op(no_read, o, a, PAGE), ZX_ERR_ACCESS_DENIED, "op {o}");
     }
     let none = with_rights(r.h, 0);
-    assert_eq!(op(none, ZX_VMAR_OP_DONT_NEED, a, PAGE), ZX_OK);
-    assert_eq!(op(none, ZX_VMAR_OP_ALWAYS_NEED, a, PAGE), ZX_OK);
+    assert_eq!(vmar_op(none, ZX_VMAR_OP_DONT_NEED, a, PAGE), ZX_OK);
+    assert_eq!(vmar_op(none, ZX_VMAR_OP_ALWAYS_NEED, a, PAGE), ZX_OK);
     for h in [no_write, no_read, none] {
         close(h);
     }
@@ -141,14 +147,20 @@ fn vmar_op_range_needs_handle_rights_per_op() {
 #[test]
 fn vmar_op_range_commit_on_read_only_vmo_mapping_is_access_denied() {
     let r = region(4);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let ro = with_rights(v, rights_of(v) & !ZX_RIGHT_WRITE);
     let a = map(r.h, ZX_VM_PERM_READ, 0, ro, 0, PAGE).unwrap();
-    assert_eq!(op(r.h, ZX_VMAR_OP_COMMIT, a, PAGE), ZX_ERR_ACCESS_DENIED);
-    assert_eq!(op(r.h, ZX_VMAR_OP_DECOMMIT, a, PAGE), ZX_ERR_ACCESS_DENIED);
+    assert_eq!(
+        vmar_op(r.h, ZX_VMAR_OP_COMMIT, a, PAGE),
+        ZX_ERR_ACCESS_DENIED
+    );
+    assert_eq!(
+        vmar_op(r.h, ZX_VMAR_OP_DECOMMIT, a, PAGE),
+        ZX_ERR_ACCESS_DENIED
+    );
     // A read-only mapping of a writable VMO handle is fine (§3.1).
     let b = map(r.h, ZX_VM_PERM_READ, 0, v, 0, PAGE).unwrap();
-    assert_eq!(op(r.h, ZX_VMAR_OP_COMMIT, b, PAGE), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_COMMIT, b, PAGE), ZX_OK);
     close(ro);
 }
 
@@ -157,12 +169,15 @@ fn vmar_op_range_commit_on_read_only_vmo_mapping_is_access_denied() {
 #[test]
 fn vmar_op_range_over_a_hole_is_bad_state() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&r, 0, v, 0, PAGE);
     map_at(&r, 2 * PAGE, v, 0, PAGE);
-    assert_eq!(op(r.h, ZX_VMAR_OP_COMMIT, a, 3 * PAGE), ZX_ERR_BAD_STATE);
     assert_eq!(
-        op(r.h, ZX_VMAR_OP_MAP_RANGE, r.at(4 * PAGE), PAGE),
+        vmar_op(r.h, ZX_VMAR_OP_COMMIT, a, 3 * PAGE),
+        ZX_ERR_BAD_STATE
+    );
+    assert_eq!(
+        vmar_op(r.h, ZX_VMAR_OP_MAP_RANGE, r.at(4 * PAGE), PAGE),
         ZX_ERR_BAD_STATE
     );
     assert_eq!(committed(v), 0);
@@ -174,11 +189,11 @@ fn vmar_op_range_over_a_hole_is_bad_state() {
 fn vmar_op_range_outside_vmar_is_out_of_range() {
     let (r, _v, _a) = mapped(1);
     assert_eq!(
-        op(r.h, ZX_VMAR_OP_COMMIT, r.end() - PAGE, 2 * PAGE),
+        vmar_op(r.h, ZX_VMAR_OP_COMMIT, r.end() - PAGE, 2 * PAGE),
         ZX_ERR_OUT_OF_RANGE
     );
     assert_eq!(
-        op(r.h, ZX_VMAR_OP_COMMIT, r.base - PAGE, PAGE),
+        vmar_op(r.h, ZX_VMAR_OP_COMMIT, r.base - PAGE, PAGE),
         ZX_ERR_OUT_OF_RANGE
     );
 }
@@ -190,21 +205,33 @@ fn vmar_op_range_outside_vmar_is_out_of_range() {
 fn vmar_op_range_subregion_rules() {
     let r = region(8);
     let sub = allocate(r.h, SUB | ZX_VM_SPECIFIC, 0, 2 * PAGE);
-    let v = vmo(2 * PAGE);
+    let v = vmo(2 * PAGE_U64);
     let a = map(sub.h, RW | ZX_VM_SPECIFIC, 0, v, 0, 2 * PAGE).unwrap();
     poke(a, 3);
-    assert_eq!(op(r.h, ZX_VMAR_OP_COMMIT, a, PAGE), ZX_ERR_INVALID_ARGS);
-    assert_eq!(op(r.h, ZX_VMAR_OP_DECOMMIT, a, PAGE), ZX_ERR_INVALID_ARGS);
-    assert_eq!(op(r.h, ZX_VMAR_OP_PREFETCH, a, PAGE), ZX_ERR_INVALID_ARGS);
+    assert_eq!(
+        vmar_op(r.h, ZX_VMAR_OP_COMMIT, a, PAGE),
+        ZX_ERR_INVALID_ARGS
+    );
+    assert_eq!(
+        vmar_op(r.h, ZX_VMAR_OP_DECOMMIT, a, PAGE),
+        ZX_ERR_INVALID_ARGS
+    );
+    assert_eq!(
+        vmar_op(r.h, ZX_VMAR_OP_PREFETCH, a, PAGE),
+        ZX_ERR_INVALID_ARGS
+    );
     assert_eq!(peek(a), 3);
-    assert_eq!(op(r.h, ZX_VMAR_OP_MAP_RANGE, a, 2 * PAGE), ZX_OK);
-    assert_eq!(op(r.h, ZX_VMAR_OP_DONT_NEED, a, 2 * PAGE), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_MAP_RANGE, a, 2 * PAGE), ZX_OK);
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_DONT_NEED, a, 2 * PAGE), ZX_OK);
     let weak = with_rights(r.h, rights_of(r.h) & !ZX_RIGHT_OP_CHILDREN);
-    assert_eq!(op(weak, ZX_VMAR_OP_MAP_RANGE, a, PAGE), ZX_ERR_INVALID_ARGS);
-    assert_eq!(op(r.h, ZX_VMAR_OP_ZERO, a, PAGE), ZX_OK);
+    assert_eq!(
+        vmar_op(weak, ZX_VMAR_OP_MAP_RANGE, a, PAGE),
+        ZX_ERR_INVALID_ARGS
+    );
+    assert_eq!(vmar_op(r.h, ZX_VMAR_OP_ZERO, a, PAGE), ZX_OK);
     assert_eq!(peek(a), 0);
     assert_eq!(
-        op(sub.h, ZX_VMAR_OP_COMMIT, a, 2 * PAGE),
+        vmar_op(sub.h, ZX_VMAR_OP_COMMIT, a, 2 * PAGE),
         ZX_OK,
         "direct children are fine"
     );
@@ -216,15 +243,18 @@ fn vmar_op_range_subregion_rules() {
 #[test]
 fn vmar_op_range_bad_wrong_or_destroyed_handle() {
     let (_r, v, a) = mapped(1);
-    assert_eq!(op(FORGED, ZX_VMAR_OP_COMMIT, a, PAGE), ZX_ERR_BAD_HANDLE);
-    assert_eq!(op(v, ZX_VMAR_OP_COMMIT, a, PAGE), ZX_ERR_WRONG_TYPE);
+    assert_eq!(
+        vmar_op(FORGED, ZX_VMAR_OP_COMMIT, a, PAGE),
+        ZX_ERR_BAD_HANDLE
+    );
+    assert_eq!(vmar_op(v, ZX_VMAR_OP_COMMIT, a, PAGE), ZX_ERR_WRONG_TYPE);
     let dead = destroyed_vmar(2);
     assert_eq!(
-        op(dead.h, ZX_VMAR_OP_COMMIT, dead.base, PAGE),
+        vmar_op(dead.h, ZX_VMAR_OP_COMMIT, dead.base, PAGE),
         ZX_ERR_BAD_STATE
     );
     assert_eq!(
-        op(dead.h, ZX_VMAR_OP_COMMIT, dead.base, 4 * PAGE),
+        vmar_op(dead.h, ZX_VMAR_OP_COMMIT, dead.base, 4 * PAGE),
         ZX_ERR_OUT_OF_RANGE,
         "range before state"
     );

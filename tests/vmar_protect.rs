@@ -1,8 +1,12 @@
 //! Conformance tests for `zx_vmar_protect`: one test per sentence of vmar.fidl (Protect),
 //! with the decisions of spec/README.md and zircon-abi.md §3.1, §3.2, §3.5.
-mod vmar_support;
-
-use vmar_support::*;
+use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::info::*;
+use zx_suite::probe::{self, peek, poke, ChildOutcome};
+use zx_suite::vmar::*;
+use zx_suite::vmo::{exec_vmo, vmo};
+use zx_suite::{PAGE, PAGE_U64};
 
 /// Protect / Description: "alters the access protections for the memory mappings in the
 /// range": a read-only page faults on write (SIGSEGV) and still reads.
@@ -32,8 +36,8 @@ fn vmar_protect_part_of_mapping_changes_only_that_part() {
         mapping_entries(r.h),
         vec![
             (a, PAGE, RW, 0),
-            (a + PAGE, 2 * PAGE, ZX_VM_PERM_READ, PAGE as u64),
-            (a + 3 * PAGE, PAGE, RW, 3 * PAGE as u64)
+            (a + PAGE, 2 * PAGE, ZX_VM_PERM_READ, PAGE_U64),
+            (a + 3 * PAGE, PAGE, RW, 3 * PAGE_U64)
         ]
     );
     r.check();
@@ -57,7 +61,7 @@ fn vmar_protect_to_no_access() {
 #[test]
 fn vmar_protect_ceiling_is_the_vmo_handle_rights_at_map_time() {
     let r = region(4);
-    let v = vmo(2 * PAGE);
+    let v = vmo(2 * PAGE_U64);
     let ro = with_rights(v, rights_of(v) & !ZX_RIGHT_WRITE);
     let a = map_at(&r, 0, v, 0, PAGE);
     let b = map(
@@ -65,7 +69,7 @@ fn vmar_protect_ceiling_is_the_vmo_handle_rights_at_map_time() {
         ZX_VM_PERM_READ | ZX_VM_SPECIFIC,
         PAGE,
         ro,
-        PAGE as u64,
+        PAGE_U64,
         PAGE,
     )
     .unwrap();
@@ -118,7 +122,7 @@ fn vmar_protect_beyond_vmar_can_map_flags_is_access_denied() {
         0,
         2 * PAGE,
     );
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map(ro.h, ZX_VM_PERM_READ, 0, v, 0, PAGE).unwrap();
     assert_eq!(protect(ro.h, RW, a, PAGE), ZX_ERR_ACCESS_DENIED);
     assert_eq!(probe::access(a), "r--");
@@ -181,7 +185,7 @@ fn vmar_protect_bad_arguments_are_invalid_args() {
 #[test]
 fn vmar_protect_over_a_hole_is_not_found_and_changes_nothing() {
     let r = region(8);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&r, 0, v, 0, PAGE);
     let b = map_at(&r, 2 * PAGE, v, 0, PAGE);
     assert_eq!(protect(r.h, ZX_VM_PERM_READ, a, 3 * PAGE), ZX_ERR_NOT_FOUND);
@@ -206,7 +210,7 @@ fn vmar_protect_over_a_hole_is_not_found_and_changes_nothing() {
 fn vmar_protect_through_ancestor_only_reduces() {
     let r = region(8);
     let sub = allocate(r.h, SUB | ZX_VM_SPECIFIC, 2 * PAGE, 2 * PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&r, PAGE, v, 0, PAGE);
     let b = map(sub.h, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 0, v, 0, PAGE).unwrap();
     let c = map(sub.h, RW | ZX_VM_SPECIFIC, PAGE, v, 0, PAGE).unwrap();
@@ -235,7 +239,7 @@ fn vmar_protect_through_ancestor_only_reduces() {
 #[test]
 fn vmar_protect_execute_toggles_code_execution() {
     let r = region(4);
-    let x = exec_vmo(PAGE);
+    let x = exec_vmo(PAGE_U64);
     let a = map_at(&r, 0, x, 0, PAGE);
     for (i, b) in probe::RET.iter().enumerate() {
         assert!(probe::write_byte(a + i, *b));
@@ -285,8 +289,8 @@ fn vmar_protect_bad_wrong_or_destroyed_handle() {
 #[test]
 fn vmar_protect_spans_several_mappings() {
     let r = region(8);
-    let v = vmo(PAGE);
-    let w = vmo(PAGE);
+    let v = vmo(PAGE_U64);
+    let w = vmo(PAGE_U64);
     let a = map_at(&r, 0, v, 0, PAGE);
     map_at(&r, PAGE, w, 0, PAGE);
     map_at(&r, 2 * PAGE, v, 0, PAGE);

@@ -3,20 +3,20 @@
 //! its own mappings as it goes (no corruption); the run must finish (no deadlock); and at
 //! the end the shim and `/proc/self/maps` agree over the whole root and the VMA account is
 //! exact. The tests of this file run one at a time so the whole-root check is exact.
-mod vmar_support;
-
-use std::sync::{Arc, Barrier, Mutex, MutexGuard};
+use std::sync::{Arc, Barrier};
 use std::thread;
-use vmar_support::*;
+use zircon::prelude::*;
 use zx_suite::consistency::check_whole_root;
+use zx_suite::handles::*;
+use zx_suite::info::*;
+use zx_suite::probe::{self, peek, poke};
+use zx_suite::threads::serial;
+use zx_suite::vmar::*;
+use zx_suite::vmo::vmo;
+use zx_suite::{PAGE, PAGE_U64};
 
 const THREADS: usize = 4;
 const ROUNDS: usize = 300;
-
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn rng(seed: &mut u64) -> usize {
     *seed ^= *seed << 13;
@@ -29,7 +29,7 @@ fn rng(seed: &mut u64) -> usize {
 /// tag, sometimes protect it read-only or allocate and destroy a sub-VMAR, verify the tag,
 /// unmap.
 fn churn(vmar: zx_handle_t, tag: u64, mut seed: u64) {
-    let v = vmo(4 * PAGE);
+    let v = vmo(4 * PAGE_U64);
     let mut live: Vec<(usize, usize)> = Vec::new();
     let mut newest = 0u64;
     for round in 0..ROUNDS {
@@ -51,7 +51,7 @@ fn churn(vmar: zx_handle_t, tag: u64, mut seed: u64) {
             }
             3 => {
                 let sub = allocate(vmar, SUB, 0, 8 * PAGE);
-                let a = map(sub.h, RW, 0, v, PAGE as u64, PAGE).expect("map in sub");
+                let a = map(sub.h, RW, 0, v, PAGE_U64, PAGE).expect("map in sub");
                 poke(a, tag);
                 assert_eq!(peek(a), tag);
                 drop(sub);

@@ -1,8 +1,12 @@
 //! Conformance tests for `zx_vmar_unmap`: one test per sentence of vmar.fidl (Unmap), with
 //! the decisions of spec/README.md and zircon-abi.md §3.1, §3.5, §3.8.
-mod vmar_support;
-
-use vmar_support::*;
+use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::info::*;
+use zx_suite::probe::{self, peek, poke, ChildOutcome};
+use zx_suite::vmar::*;
+use zx_suite::vmo::vmo;
+use zx_suite::{PAGE, PAGE_U64};
 
 /// Unmap / Description: "unmaps all VMO mappings ... within the absolute range": the pages
 /// fault afterwards (SIGSEGV) and go back to the reservation.
@@ -35,7 +39,7 @@ fn vmar_unmap_partial_splits_mapping_and_keeps_the_rest() {
     assert!(!probe::readable(a + 2 * PAGE));
     assert_eq!(
         mapping_entries(r.h),
-        vec![(a, PAGE, RW, 0), (a + 3 * PAGE, PAGE, RW, 3 * PAGE as u64)]
+        vec![(a, PAGE, RW, 0), (a + 3 * PAGE, PAGE, RW, 3 * PAGE_U64)]
     );
     assert_eq!(vmo_info(v).num_mappings, 2);
     r.check();
@@ -46,7 +50,7 @@ fn vmar_unmap_partial_splits_mapping_and_keeps_the_rest() {
 #[test]
 fn vmar_unmap_spanning_mappings_and_holes() {
     let r = region(16);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     for i in [1, 3, 4, 8] {
         map_at(&r, i * PAGE, v, 0, PAGE);
     }
@@ -62,7 +66,7 @@ fn vmar_unmap_spanning_mappings_and_holes() {
 fn vmar_unmap_destroys_fully_covered_subregions() {
     let r = region(16);
     let sub = allocate(r.h, SUB | ZX_VM_SPECIFIC, 4 * PAGE, 4 * PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&sub, PAGE, v, 0, PAGE);
     assert_eq!(unmap(r.h, r.at(2 * PAGE), 8 * PAGE), ZX_OK);
     assert!(!probe::readable(a));
@@ -80,7 +84,7 @@ fn vmar_unmap_destroys_fully_covered_subregions() {
 fn vmar_unmap_partially_covered_subregion_is_invalid_args() {
     let r = region(16);
     let sub = allocate(r.h, SUB | ZX_VM_SPECIFIC, 4 * PAGE, 4 * PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&r, 2 * PAGE, v, 0, PAGE);
     let b = map_at(&sub, 0, v, 0, PAGE);
     assert_eq!(unmap(r.h, r.at(2 * PAGE), 4 * PAGE), ZX_ERR_INVALID_ARGS);
@@ -94,7 +98,7 @@ fn vmar_unmap_partially_covered_subregion_is_invalid_args() {
 fn vmar_unmap_subregion_without_op_children_is_invalid_args() {
     let r = region(16);
     let _sub = allocate(r.h, SUB | ZX_VM_SPECIFIC, 4 * PAGE, 4 * PAGE);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&r, 0, v, 0, PAGE);
     let weak = with_rights(r.h, 0);
     assert_eq!(unmap(weak, r.at(4 * PAGE), 4 * PAGE), ZX_ERR_INVALID_ARGS);
@@ -161,7 +165,7 @@ fn vmar_unmap_bad_wrong_or_destroyed_handle() {
 #[test]
 fn vmar_unmap_from_root_destroys_test_region() {
     let r = region(4);
-    let v = vmo(PAGE);
+    let v = vmo(PAGE_U64);
     let a = map_at(&r, 0, v, 0, PAGE);
     assert_eq!(unmap(root(), r.base, r.size), ZX_OK);
     assert!(!probe::readable(a));

@@ -1,12 +1,13 @@
 //! Conformance tests for `zx_object_get_info(ZX_INFO_VMO*)` on VMO handles. Reference:
 //! zircon-abi.md §1.8 (topics, `zx_info_vmo_t`, flags, generic get_info rules), spec/README.md
 //! (`committed_bytes` counts committed 4 KiB pages).
-mod vmo_support;
-
 use std::mem::size_of;
 use std::ptr::null_mut;
-use vmo_support::*;
 use zircon::prelude::*;
+use zx_suite::handles::*;
+use zx_suite::info::*;
+use zx_suite::vmo::*;
+use zx_suite::PAGE_U64;
 
 fn info_raw(h: zx_handle_t, topic: u32, len: usize) -> (zx_status_t, Vec<u8>, usize, usize) {
     let mut buf = vec![0xEEu8; len];
@@ -37,11 +38,11 @@ fn info_bytes(info: &zx_info_vmo_t) -> Vec<u8> {
 /// koid, size, no parent or children, one sharer.
 #[test]
 fn vmo_info_plain_vmo_fields() {
-    let h = vmo(3 * PAGE - 1);
-    let i = info(h);
-    assert_eq!(i.koid, basic(h).unwrap().koid);
+    let h = vmo(3 * PAGE_U64 - 1);
+    let i = vmo_info(h);
+    assert_eq!(i.koid, try_basic_info(h).unwrap().koid);
     assert_eq!(i.flags, ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE);
-    assert_eq!(i.size_bytes, 3 * PAGE);
+    assert_eq!(i.size_bytes, 3 * PAGE_U64);
     assert_eq!(
         (i.parent_koid, i.num_children, i.num_mappings, i.share_count),
         (0, 0, 0, 1)
@@ -55,17 +56,17 @@ fn vmo_info_plain_vmo_fields() {
 /// §1.8: "(+`RESIZABLE`)" for a resizable VMO, `DISCARDABLE` for a discardable one.
 #[test]
 fn vmo_info_flags_report_resizable_and_discardable() {
-    let r = vmo_with(PAGE, ZX_VMO_RESIZABLE);
+    let r = vmo_with(PAGE_U64, ZX_VMO_RESIZABLE);
     assert_eq!(
-        info(r).flags,
+        vmo_info(r).flags,
         ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE | ZX_INFO_VMO_RESIZABLE
     );
-    let d = vmo_with(PAGE, ZX_VMO_DISCARDABLE);
+    let d = vmo_with(PAGE_U64, ZX_VMO_DISCARDABLE);
     assert_eq!(
-        info(d).flags,
+        vmo_info(d).flags,
         ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE | ZX_INFO_VMO_DISCARDABLE
     );
-    assert_eq!(info(d).flags & ZX_INFO_VMO_VIA_MAPPING, 0);
+    assert_eq!(vmo_info(d).flags & ZX_INFO_VMO_VIA_MAPPING, 0);
     close(r);
     close(d);
 }
@@ -74,12 +75,12 @@ fn vmo_info_flags_report_resizable_and_discardable() {
 /// queried handle".
 #[test]
 fn vmo_info_needs_no_rights_and_reports_handle_rights() {
-    let h = vmo(PAGE);
-    assert_eq!(info(h).handle_rights, ZX_DEFAULT_VMO_RIGHTS);
+    let h = vmo(PAGE_U64);
+    assert_eq!(vmo_info(h).handle_rights, ZX_DEFAULT_VMO_RIGHTS);
     let none = with_rights(h, ZX_RIGHT_NONE);
-    assert_eq!(info(none).handle_rights, ZX_RIGHT_NONE);
+    assert_eq!(vmo_info(none).handle_rights, ZX_RIGHT_NONE);
     let rm = with_rights(h, ZX_RIGHT_READ | ZX_RIGHT_MAP);
-    assert_eq!(info(rm).handle_rights, ZX_RIGHT_READ | ZX_RIGHT_MAP);
+    assert_eq!(vmo_info(rm).handle_rights, ZX_RIGHT_READ | ZX_RIGHT_MAP);
     for x in [rm, none, h] {
         close(x);
     }
@@ -89,18 +90,21 @@ fn vmo_info_needs_no_rights_and_reports_handle_rights() {
 /// it follows writes, commits, decommits and shrinks; `populated_bytes` matches.
 #[test]
 fn vmo_info_committed_bytes_track_the_pages_holding_memory() {
-    let h = vmo_with(8 * PAGE, ZX_VMO_RESIZABLE);
+    let h = vmo_with(8 * PAGE_U64, ZX_VMO_RESIZABLE);
     assert_eq!(write(h, 10, b"x"), ZX_OK);
-    assert_eq!(committed(h), PAGE);
-    assert_eq!(op(h, ZX_VMO_OP_COMMIT, 4 * PAGE, 4 * PAGE), ZX_OK);
-    assert_eq!(committed(h), 5 * PAGE);
-    assert_eq!(op(h, ZX_VMO_OP_DECOMMIT, 0, PAGE), ZX_OK);
-    assert_eq!(committed(h), 4 * PAGE);
-    assert_eq!(zx_vmo_set_size(h, 6 * PAGE), ZX_OK);
-    let i = info(h);
+    assert_eq!(committed(h), PAGE_U64);
+    assert_eq!(
+        vmo_op(h, ZX_VMO_OP_COMMIT, 4 * PAGE_U64, 4 * PAGE_U64),
+        ZX_OK
+    );
+    assert_eq!(committed(h), 5 * PAGE_U64);
+    assert_eq!(vmo_op(h, ZX_VMO_OP_DECOMMIT, 0, PAGE_U64), ZX_OK);
+    assert_eq!(committed(h), 4 * PAGE_U64);
+    assert_eq!(zx_vmo_set_size(h, 6 * PAGE_U64), ZX_OK);
+    let i = vmo_info(h);
     assert_eq!(
         (i.committed_bytes, i.populated_bytes, i.size_bytes),
-        (2 * PAGE, 2 * PAGE, 6 * PAGE)
+        (2 * PAGE_U64, 2 * PAGE_U64, 6 * PAGE_U64)
     );
     close(h);
 }
@@ -110,13 +114,13 @@ fn vmo_info_committed_bytes_track_the_pages_holding_memory() {
 /// same bytes as the current record.
 #[test]
 fn vmo_info_older_topics_write_prefixes_of_the_current_record() {
-    let h = vmo(PAGE);
+    let h = vmo(PAGE_U64);
     assert_eq!(write(h, 0, b"x"), ZX_OK);
     assert_eq!(
         zx_object_set_property(h, ZX_PROP_NAME, b"versions".as_ptr().cast(), 8),
         ZX_OK
     );
-    let full = info_bytes(&info(h));
+    let full = info_bytes(&vmo_info(h));
     assert_eq!(full.len(), 176);
     for (topic, len) in [
         (ZX_INFO_VMO_V1, 104),
@@ -139,7 +143,7 @@ fn vmo_info_older_topics_write_prefixes_of_the_current_record() {
 /// actual=0/avail=1".
 #[test]
 fn vmo_info_short_buffer_is_buffer_too_small() {
-    let h = vmo(PAGE);
+    let h = vmo(PAGE_U64);
     for (topic, len) in [
         (ZX_INFO_VMO_V1, 104),
         (ZX_INFO_VMO_V3, 128),
@@ -172,7 +176,7 @@ fn vmo_info_bad_and_wrong_type_handles() {
 #[test]
 fn vmo_info_unbounded_reports_max_size() {
     let h = vmo_with(5, ZX_VMO_UNBOUNDED);
-    let i = info(h);
+    let i = vmo_info(h);
     assert_eq!(i.size_bytes, MAX_VMO_SIZE);
     assert_eq!(i.flags, ZX_INFO_VMO_TYPE_PAGED | ZX_INFO_VMO_VIA_HANDLE);
     close(h);
@@ -181,7 +185,7 @@ fn vmo_info_unbounded_reports_max_size() {
 /// §1.8 generic rules: `actual` and `avail` may be NULL.
 #[test]
 fn vmo_info_null_counts_are_allowed() {
-    let h = vmo(PAGE);
+    let h = vmo(PAGE_U64);
     let mut i = zx_info_vmo_t::default();
     let p = (&mut i as *mut zx_info_vmo_t).cast();
     assert_eq!(
@@ -195,6 +199,6 @@ fn vmo_info_null_counts_are_allowed() {
         ),
         ZX_OK
     );
-    assert_eq!(i.size_bytes, PAGE);
+    assert_eq!(i.size_bytes, PAGE_U64);
     close(h);
 }

@@ -139,3 +139,28 @@ pub fn child_call(addr: usize) -> ChildOutcome {
 pub fn executes(addr: usize) -> bool {
     child_call(addr) == ChildOutcome::OK
 }
+
+/// Reads a u64 through a mapping the caller knows is readable.
+pub fn peek(addr: usize) -> u64 {
+    // SAFETY: the caller mapped `addr` readable.
+    unsafe { std::ptr::read_volatile(addr as *const u64) }
+}
+
+/// Writes a u64 through a mapping the caller knows is writable.
+pub fn poke(addr: usize, value: u64) {
+    // SAFETY: the caller mapped `addr` writable.
+    unsafe { std::ptr::write_volatile(addr as *mut u64, value) }
+}
+
+/// Reads the byte at `addr` as a user load would: a fault on a pager page blocks until
+/// the page is supplied (unlike [`read_byte`], which the kernel answers at once).
+pub fn load(addr: usize) -> u8 {
+    // SAFETY: the tests pass addresses of live mappings they made.
+    unsafe { std::ptr::read_volatile(addr as *const u8) }
+}
+
+/// Stores the byte at `addr` as a user store would (see [`load`]).
+pub fn store(addr: usize, value: u8) {
+    // SAFETY: as in `load`, for writable mappings.
+    unsafe { std::ptr::write_volatile(addr as *mut u8, value) }
+}

@@ -1,12 +1,8 @@
-//! Helpers shared by the IOBuffer conformance tests (`tests/iob_*.rs`,
-//! `tests/vmar_map_iob.rs`): region descriptions, creating IOBuffers, mapping regions,
-//! and the info records tests assert on. Used next to `vmar_support`.
-#![allow(dead_code)]
-use std::mem::{size_of, MaybeUninit};
-use std::ptr::null_mut;
+//! IOBuffers: region descriptions, creating IOBuffers, mapping their regions and
+//! allocating ids in them.
+use crate::vmar::map_outcome;
+use crate::PAGE_U64;
 use zircon::prelude::*;
-
-const PAGE: u64 = 4096;
 
 /// Access bits shorthands.
 pub const EP0_R: u32 = ZX_IOB_ACCESS_EP0_CAN_MAP_READ;
@@ -83,7 +79,7 @@ pub fn create(regions: &[zx_iob_region_t]) -> (zx_handle_t, zx_handle_t) {
 /// An IOBuffer with one plain region of `pages` pages that both endpoints may map
 /// read/write.
 pub fn iob_rw(pages: u64) -> (zx_handle_t, zx_handle_t) {
-    create(&[plain(BOTH_RW, pages * PAGE)])
+    create(&[plain(BOTH_RW, pages * PAGE_U64)])
 }
 
 /// `zx_vmar_map_iob`, returning the address or the status (asserting that nothing is
@@ -98,7 +94,7 @@ pub fn map_iob(
     len: usize,
 ) -> Result<usize, zx_status_t> {
     let mut addr = 0;
-    match zx_vmar_map_iob(
+    let status = zx_vmar_map_iob(
         vmar,
         options,
         vmar_offset,
@@ -107,17 +103,8 @@ pub fn map_iob(
         region_offset,
         len,
         &mut addr,
-    ) {
-        ZX_OK => {
-            assert_ne!(addr, 0);
-            assert_eq!(addr % PAGE as usize, 0);
-            Ok(addr)
-        }
-        s => {
-            assert_eq!(addr, 0, "mapped_addr written on failure");
-            Err(s)
-        }
-    }
+    );
+    map_outcome(status, addr)
 }
 
 /// Maps `len` bytes of region `index` read/write at `offset` of `vmar` (SPECIFIC),
@@ -133,94 +120,10 @@ pub fn map_iob_at(
     map_iob(vmar, options, offset, ep, index, 0, len).expect("zx_vmar_map_iob")
 }
 
-/// `zx_object_get_info` of a single record of type `T`.
-pub fn info_of<T: Copy + Default>(h: zx_handle_t, topic: u32) -> Result<T, zx_status_t> {
-    let mut info = T::default();
-    match zx_object_get_info(
-        h,
-        topic,
-        (&mut info as *mut T).cast(),
-        size_of::<T>(),
-        null_mut(),
-        null_mut(),
-    ) {
-        ZX_OK => Ok(info),
-        s => Err(s),
-    }
-}
-
-pub fn basic(h: zx_handle_t) -> zx_info_handle_basic_t {
-    info_of(h, ZX_INFO_HANDLE_BASIC).expect("ZX_INFO_HANDLE_BASIC")
-}
-
-pub fn iob_info(h: zx_handle_t) -> Result<zx_info_iob_t, zx_status_t> {
-    info_of(h, ZX_INFO_IOB)
-}
-
-/// `ZX_INFO_IOB_REGIONS` with room for `room` records: the records written and `avail`.
-pub fn region_infos_with_room(
-    h: zx_handle_t,
-    room: usize,
-) -> Result<(Vec<zx_iob_region_info_t>, usize), zx_status_t> {
-    let mut buf: Vec<MaybeUninit<zx_iob_region_info_t>> = Vec::with_capacity(room);
-    let (mut actual, mut avail) = (usize::MAX, usize::MAX);
-    let s = zx_object_get_info(
-        h,
-        ZX_INFO_IOB_REGIONS,
-        buf.as_mut_ptr().cast(),
-        room * size_of::<zx_iob_region_info_t>(),
-        &mut actual,
-        &mut avail,
-    );
-    if s != ZX_OK {
-        return Err(s);
-    }
-    assert!(actual <= room);
-    // SAFETY: the call wrote `actual` records.
-    unsafe { buf.set_len(actual) };
-    // SAFETY: initialised above.
-    let records = buf
-        .into_iter()
-        .map(|r| unsafe { r.assume_init() })
-        .collect();
-    Ok((records, avail))
-}
-
-/// Every region record of `h`.
-pub fn region_infos(h: zx_handle_t) -> Vec<zx_iob_region_info_t> {
-    let (records, avail) = region_infos_with_room(h, 64).expect("ZX_INFO_IOB_REGIONS");
-    assert_eq!(records.len(), avail);
-    records
-}
-
 /// `private_region.options` of a region record.
 pub fn private_options(region: &zx_iob_region_t) -> u32 {
     // SAFETY: every variant of the union is plain bytes; private_region starts it.
     unsafe { region.extension.private_region.options }
-}
-
-/// Bytes the host has allocated to the memory object mapped at `addr`: the `st_blocks` of
-/// the memfd whose inode `/proc/self/maps` shows there. An observation of the host's
-/// own, independent of what the shim reports.
-pub fn host_allocated_bytes(addr: usize) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    let entries = zircon::host::maps::read_self_maps_in(addr, addr + 1).expect("maps");
-    let inode = entries.first().expect("a mapping at addr").inode;
-    for fd in std::fs::read_dir("/proc/self/fd").expect("/proc/self/fd") {
-        if let Ok(meta) = std::fs::metadata(fd.expect("fd entry").path()) {
-            if meta.ino() == inode && inode != 0 {
-                return meta.blocks() * 512;
-            }
-        }
-    }
-    panic!("no open file with inode {inode} backs {addr:#x}");
-}
-
-/// Number of open file descriptors of the process (memfds back IOB regions).
-pub fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .expect("/proc/self/fd")
-        .count()
 }
 
 /// `zx_iob_allocate_id` of `blob` in region `index`: the id or the status.
