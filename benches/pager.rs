@@ -8,6 +8,10 @@
 //!   variant a fresh aux VMO replaces the old one between regions, outside the timed part:
 //!   closing it frees the moved-out pages zx-shim had not decommitted yet (at most 16 MiB;
 //!   the rest are decommitted in bulk inside the timed part).
+//! * `round_trip_4KiB_ratio`: the same-CPU round trips of both variants interleaved with
+//!   the bare one in blocks of 32 faults inside every sample ([`zx_suite::ratio`]), so the
+//!   machine's drift hits both alike. **The reported time is the ratio zx-shim / bare,
+//!   1 µs = 1.00x.**
 //! * `throughput_256MiB`: a thread touches every page of 256 MiB; the pager answers each
 //!   request with the 1 MiB around it (`zx_vmo_write` of 1 MiB into the aux VMO, then one
 //!   supply; or one supply from an aux VMO filled beforehand). Against `pwrite` of the same
@@ -21,6 +25,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 use zircon::host::uffd::{self, Uffd, UffdMsg};
 use zircon::prelude::*;
+use zx_suite::ratio::interleaved;
 
 const PAGE: usize = 4096;
 /// Pages faulted per fresh region in the round-trip benchmarks.
@@ -126,22 +131,83 @@ fn bare_server(uffd: Arc<Uffd>, stop: Arc<AtomicBool>, cpu: usize) {
     }
 }
 
-/// Times `iters` faults, one per page, in fresh regions made by `fresh` (not timed).
-fn timed_faults<R>(iters: u64, mut fresh: impl FnMut() -> (R, usize)) -> Duration {
-    let mut total = Duration::ZERO;
-    let mut left = iters;
-    while left > 0 {
-        let (region, addr) = fresh();
-        let n = left.min(REGION_PAGES as u64) as usize;
-        let start = Instant::now();
-        for i in 0..n {
-            touch(addr + i * PAGE);
+/// Faults the pages of regions made by `fresh`, one after the other, timing only the
+/// faults: a used-up region is dropped and the next one made outside the timed part.
+struct Faulter<R, F> {
+    fresh: F,
+    current: Option<(R, usize)>,
+    next: usize,
+}
+
+impl<R, F: FnMut() -> (R, usize)> Faulter<R, F> {
+    fn new(fresh: F) -> Self {
+        Faulter {
+            fresh,
+            current: None,
+            next: REGION_PAGES,
         }
-        total += start.elapsed();
-        left -= n as u64;
-        drop(region);
     }
-    total
+
+    /// Faults the next `n` pages; returns the time the faults took.
+    fn block(&mut self, n: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        let mut left = n as usize;
+        while left > 0 {
+            if self.next == REGION_PAGES {
+                self.current = None;
+                self.current = Some((self.fresh)());
+                self.next = 0;
+            }
+            let addr = self.current.as_ref().map_or(0, |c| c.1);
+            let k = left.min(REGION_PAGES - self.next);
+            let start = Instant::now();
+            for i in self.next..self.next + k {
+                touch(addr + i * PAGE);
+            }
+            total += start.elapsed();
+            self.next += k;
+            left -= k;
+        }
+        total
+    }
+}
+
+/// The bare side: a userfaultfd and its serving thread.
+struct BareSide {
+    uffd: Arc<Uffd>,
+    stop: Arc<AtomicBool>,
+    server: Option<thread::JoinHandle<()>>,
+}
+
+impl BareSide {
+    fn start(server_cpu: usize) -> BareSide {
+        let uffd = Arc::new(Uffd::open(uffd::UFFD_FEATURE_MISSING_SHMEM, 0).expect("userfaultfd"));
+        let stop = Arc::new(AtomicBool::new(false));
+        let server = {
+            let (uffd, stop) = (uffd.clone(), stop.clone());
+            thread::spawn(move || bare_server(uffd, stop, server_cpu))
+        };
+        BareSide {
+            uffd,
+            stop,
+            server: Some(server),
+        }
+    }
+
+    fn fresh(&self) -> (BareRegion, usize) {
+        let r = BareRegion::new(&self.uffd, REGION_PAGES * PAGE);
+        let a = r.addr;
+        (r, a)
+    }
+}
+
+impl Drop for BareSide {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(server) = self.server.take() {
+            server.join().unwrap();
+        }
+    }
 }
 
 /// Where a pager server's pages come from.
@@ -245,6 +311,90 @@ impl Drop for PagerRegion {
     }
 }
 
+/// The zx-shim side: a pager, its port and serving thread, and fresh pager VMOs of
+/// `region_len` bytes to fault in; with `prefill`, each region gets a fresh aux VMO
+/// filled beforehand (outside the timed part: closing the old one frees the pages
+/// zx-shim moved out of it).
+struct PagerSide {
+    pager: zx_handle_t,
+    port: zx_handle_t,
+    /// The pager VMO being faulted in, which the server supplies.
+    current: Arc<AtomicU32>,
+    /// The prefilled aux VMO of the current region.
+    big: Arc<AtomicU32>,
+    chunk: usize,
+    region_len: usize,
+    prefill: bool,
+    server: Option<thread::JoinHandle<()>>,
+}
+
+impl PagerSide {
+    fn start(chunk: usize, region_len: usize, prefill: bool, cpu: Option<usize>) -> PagerSide {
+        let (mut pager, mut port) = (ZX_HANDLE_INVALID, ZX_HANDLE_INVALID);
+        assert_eq!(zx_pager_create(0, &mut pager), ZX_OK);
+        assert_eq!(zx_port_create(0, &mut port), ZX_OK);
+        let current = Arc::new(AtomicU32::new(ZX_HANDLE_INVALID));
+        let big = Arc::new(AtomicU32::new(ZX_HANDLE_INVALID));
+        let source = if prefill {
+            Source::Prefilled(big.clone())
+        } else {
+            Source::Buffer
+        };
+        let server = {
+            let current = current.clone();
+            thread::spawn(move || pager_server(pager, port, current, chunk, source, cpu))
+        };
+        PagerSide {
+            pager,
+            port,
+            current,
+            big,
+            chunk,
+            region_len,
+            prefill,
+            server: Some(server),
+        }
+    }
+
+    fn fresh(&self) -> (PagerRegion, usize) {
+        if self.prefill {
+            let data = vec![0x5Au8; self.chunk];
+            let mut aux = ZX_HANDLE_INVALID;
+            assert_eq!(zx_vmo_create(self.region_len as u64, 0, &mut aux), ZX_OK);
+            for off in (0..self.region_len).step_by(self.chunk) {
+                let status = zx_vmo_write(aux, data.as_ptr().cast(), off as u64, self.chunk);
+                assert_eq!(status, ZX_OK);
+            }
+            let old = self.big.swap(aux, Ordering::AcqRel);
+            if old != ZX_HANDLE_INVALID {
+                zx_handle_close(old);
+            }
+        }
+        let r = PagerRegion::new(self.pager, self.port, self.region_len);
+        self.current.store(r.vmo, Ordering::Release);
+        let a = r.addr;
+        (r, a)
+    }
+}
+
+impl Drop for PagerSide {
+    fn drop(&mut self) {
+        stop_pager_server(self.port);
+        if let Some(server) = self.server.take() {
+            server.join().unwrap();
+        }
+        zx_handle_close(self.big.load(Ordering::Acquire));
+        zx_handle_close(self.port);
+        zx_handle_close(self.pager);
+    }
+}
+
+/// The two zx-shim round-trip variants: (name, prefilled aux).
+const ROUND_TRIP_VARIANTS: [(&str, bool); 2] = [
+    ("zx_pager_vmo_write+supply", false),
+    ("zx_pager_supply_prefilled_aux", true),
+];
+
 fn round_trip(c: &mut Criterion) {
     let mut g = c.benchmark_group("pager/round_trip_4KiB");
     g.measurement_time(Duration::from_secs(3)).sample_size(20);
@@ -253,78 +403,45 @@ fn round_trip(c: &mut Criterion) {
             continue;
         }
         pin(0);
-        // Bare userfaultfd.
-        let uffd = Arc::new(Uffd::open(uffd::UFFD_FEATURE_MISSING_SHMEM, 0).expect("userfaultfd"));
-        let stop = Arc::new(AtomicBool::new(false));
-        let server = {
-            let (uffd, stop) = (uffd.clone(), stop.clone());
-            thread::spawn(move || bare_server(uffd, stop, server_cpu))
-        };
+        let bare = BareSide::start(server_cpu);
         g.bench_function(format!("bare_uffd_copy/{name}"), |b| {
-            b.iter_custom(|iters| {
-                timed_faults(iters, || {
-                    let r = BareRegion::new(&uffd, REGION_PAGES * PAGE);
-                    let a = r.addr;
-                    (r, a)
-                })
-            })
+            b.iter_custom(|iters| Faulter::new(|| bare.fresh()).block(iters))
         });
-        stop.store(true, Ordering::Relaxed);
-        server.join().unwrap();
-
-        // zx-shim pager, pages from a buffer written into the aux VMO per request, and
-        // from an aux VMO filled beforehand.
-        for (variant, prefill) in [
-            ("zx_pager_vmo_write+supply", false),
-            ("zx_pager_supply_prefilled_aux", true),
-        ] {
-            let (mut pager, mut port) = (ZX_HANDLE_INVALID, ZX_HANDLE_INVALID);
-            assert_eq!(zx_pager_create(0, &mut pager), ZX_OK);
-            assert_eq!(zx_port_create(0, &mut port), ZX_OK);
-            let current = Arc::new(AtomicU32::new(ZX_HANDLE_INVALID));
-            let big = Arc::new(AtomicU32::new(ZX_HANDLE_INVALID));
-            let source = if prefill {
-                Source::Prefilled(big.clone())
-            } else {
-                Source::Buffer
-            };
-            let server = {
-                let current = current.clone();
-                thread::spawn(move || {
-                    pager_server(pager, port, current, PAGE, source, Some(server_cpu))
-                })
-            };
-            let fill = vec![0x5Au8; REGION_PAGES * PAGE];
+        drop(bare);
+        for (variant, prefill) in ROUND_TRIP_VARIANTS {
+            let side = PagerSide::start(PAGE, REGION_PAGES * PAGE, prefill, Some(server_cpu));
             g.bench_function(format!("{variant}/{name}"), |b| {
-                b.iter_custom(|iters| {
-                    timed_faults(iters, || {
-                        if prefill {
-                            let mut aux = ZX_HANDLE_INVALID;
-                            assert_eq!(zx_vmo_create(fill.len() as u64, 0, &mut aux), ZX_OK);
-                            assert_eq!(
-                                zx_vmo_write(aux, fill.as_ptr().cast(), 0, fill.len()),
-                                ZX_OK
-                            );
-                            let old = big.swap(aux, Ordering::AcqRel);
-                            if old != ZX_HANDLE_INVALID {
-                                zx_handle_close(old);
-                            }
-                        }
-                        let r = PagerRegion::new(pager, port, REGION_PAGES * PAGE);
-                        current.store(r.vmo, Ordering::Release);
-                        let a = r.addr;
-                        (r, a)
-                    })
-                })
+                b.iter_custom(|iters| Faulter::new(|| side.fresh()).block(iters))
             });
-            stop_pager_server(port);
-            server.join().unwrap();
-            zx_handle_close(big.load(Ordering::Acquire));
-            zx_handle_close(port);
-            zx_handle_close(pager);
         }
         unpin();
     }
+    g.finish();
+}
+
+/// The same-CPU round trips interleaved with the bare one ([`zx_suite::ratio`]): the
+/// reported time is the ratio zx-shim / bare, 1 µs = 1.00x.
+fn round_trip_ratio(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pager/round_trip_4KiB_ratio");
+    // Each reported microsecond costs two real round trips (~20 us).
+    g.measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(300))
+        .sample_size(30);
+    pin(0);
+    let bare = BareSide::start(0);
+    let mut bare_faults = Faulter::new(|| bare.fresh());
+    for (variant, prefill) in ROUND_TRIP_VARIANTS {
+        let side = PagerSide::start(PAGE, REGION_PAGES * PAGE, prefill, Some(0));
+        let mut zx_faults = Faulter::new(|| side.fresh());
+        g.bench_function(format!("{variant}/same_cpu"), |b| {
+            b.iter_custom(|iters| {
+                interleaved(iters, &mut |n| zx_faults.block(n), &mut |n| {
+                    bare_faults.block(n)
+                })
+            })
+        });
+    }
+    unpin();
     g.finish();
 }
 
@@ -360,52 +477,22 @@ fn throughput(c: &mut Criterion) {
         ("zx_pager_fault_in_vmo_write+supply_1MiB", false),
         ("zx_pager_fault_in_supply_1MiB_prefilled_aux", true),
     ] {
-        let (mut pager, mut port) = (ZX_HANDLE_INVALID, ZX_HANDLE_INVALID);
-        assert_eq!(zx_pager_create(0, &mut pager), ZX_OK);
-        assert_eq!(zx_port_create(0, &mut port), ZX_OK);
-        let current = Arc::new(AtomicU32::new(ZX_HANDLE_INVALID));
-        let big = Arc::new(AtomicU32::new(ZX_HANDLE_INVALID));
-        let source = if prefill {
-            Source::Prefilled(big.clone())
-        } else {
-            Source::Buffer
-        };
-        let server = {
-            let current = current.clone();
-            thread::spawn(move || pager_server(pager, port, current, CHUNK, source, None))
-        };
+        let side = PagerSide::start(CHUNK, LEN, prefill, None);
         g.bench_function(variant, |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    if prefill {
-                        let mut aux = ZX_HANDLE_INVALID;
-                        assert_eq!(zx_vmo_create(LEN as u64, 0, &mut aux), ZX_OK);
-                        for off in (0..LEN).step_by(CHUNK) {
-                            let s = zx_vmo_write(aux, data.as_ptr().cast(), off as u64, CHUNK);
-                            assert_eq!(s, ZX_OK);
-                        }
-                        let old = big.swap(aux, Ordering::AcqRel);
-                        if old != ZX_HANDLE_INVALID {
-                            zx_handle_close(old);
-                        }
-                    }
-                    let r = PagerRegion::new(pager, port, LEN);
-                    current.store(r.vmo, Ordering::Release);
+                    let (region, addr) = side.fresh();
                     let start = Instant::now();
                     for off in (0..LEN).step_by(PAGE) {
-                        touch(r.addr + off);
+                        touch(addr + off);
                     }
                     total += start.elapsed();
+                    drop(region);
                 }
                 total
             })
         });
-        stop_pager_server(port);
-        server.join().unwrap();
-        zx_handle_close(big.load(Ordering::Acquire));
-        zx_handle_close(port);
-        zx_handle_close(pager);
     }
     g.finish();
 }
@@ -413,6 +500,6 @@ fn throughput(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1));
-    targets = round_trip, throughput
+    targets = round_trip, round_trip_ratio, throughput
 }
 criterion_main!(benches);

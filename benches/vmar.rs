@@ -10,9 +10,10 @@
 //! - `allocate_destroy/zx`: `zx_vmar_allocate` + `zx_vmar_destroy` (no host call at all).
 //! - `map_unmap_live/{zx,linux}/{10,1000,50000}`: map + unmap of 4 KiB in a VMAR that
 //!   already holds that many live mappings (packed, distinct host VMAs).
-//! - `ratio/...`: the same pairs measured *interleaved*: blocks of shim calls alternate
-//!   with blocks of the bare calls inside every sample, so drift of the machine (which
-//!   moves the absolute numbers above by up to 10% between runs here) hits both alike.
+//! - `ratio/...`: the same pairs measured *interleaved* ([`zx_suite::ratio`]): blocks of
+//!   shim calls alternate with blocks of the bare calls inside every sample, so drift of
+//!   the machine (which moves the absolute numbers above by up to 10% between runs here)
+//!   hits both alike.
 //!   **The reported time is the ratio shim / bare, scaled so that 1 µs means 1.00x.**
 //!   `map_unmap_specific/*` compares SPECIFIC maps with the bare pair at the same fixed
 //!   address; `map_unmap_random/*` compares randomly placed maps with the bare pair at
@@ -25,8 +26,9 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
 use std::hint::black_box;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zircon::prelude::*;
+use zx_suite::ratio::{interleaved, timed};
 
 const PAGE: usize = 4096;
 const RW: zx_vm_option_t = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE;
@@ -266,45 +268,14 @@ fn map_unmap_live(c: &mut Criterion) {
     g.finish();
 }
 
-/// Calls per block of [`interleaved`]: long enough that the clock reads are noise, short
-/// enough that both sides see the same machine state.
-const BLOCK: u64 = 32;
-
-/// Runs `iters` calls each of `shim` and `bare` in alternating blocks (which side goes
-/// first alternates too) and returns their time ratio shim / bare encoded as `iters`
-/// microseconds per unit of ratio, so criterion's per-iteration time reads as the ratio.
-fn interleaved(iters: u64, shim: &mut dyn FnMut(), bare: &mut dyn FnMut()) -> Duration {
-    fn block(n: u64, f: &mut dyn FnMut()) -> Duration {
-        let t = Instant::now();
-        for _ in 0..n {
-            f();
-        }
-        t.elapsed()
-    }
-    let (mut t_shim, mut t_bare) = (Duration::ZERO, Duration::ZERO);
-    let mut done = 0;
-    while done < iters {
-        let n = BLOCK.min(iters - done);
-        if (done / BLOCK) % 2 == 0 {
-            t_shim += block(n, shim);
-            t_bare += block(n, bare);
-        } else {
-            t_bare += block(n, bare);
-            t_shim += block(n, shim);
-        }
-        done += n;
-    }
-    let ratio = t_shim.as_secs_f64() / t_bare.as_secs_f64();
-    Duration::from_secs_f64(ratio * 1e-6 * iters as f64)
-}
-
 /// A benchmark of `group` reporting the interleaved ratio of `shim` over `bare`.
 fn bench_ratio(
     group: &mut BenchmarkGroup<'_, WallTime>,
     id: BenchmarkId,
-    mut shim: impl FnMut(),
-    mut bare: impl FnMut(),
+    shim: impl FnMut(),
+    bare: impl FnMut(),
 ) {
+    let (mut shim, mut bare) = (timed(shim), timed(bare));
     group.bench_function(id, |b| {
         b.iter_custom(|iters| interleaved(iters, &mut shim, &mut bare))
     });

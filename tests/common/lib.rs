@@ -15,6 +15,7 @@
 //!   scenarios that must end a process, run in a re-executed test binary.
 //! - [`rng`]: a seeded generator for randomised tests.
 //! - [`consistency`]: the model/kernel consistency check; [`cprog`]: the built C programs.
+//! - [`ratio`]: interleaved shim/bare measurement for the benchmarks.
 pub mod child;
 pub mod consistency;
 pub mod cprog;
@@ -26,6 +27,7 @@ pub mod pager;
 pub mod pointers;
 pub mod port;
 pub mod probe;
+pub mod ratio;
 pub mod rng;
 pub mod threads;
 pub mod vmar;
