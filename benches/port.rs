@@ -192,32 +192,7 @@ fn ping_pong(c: &mut Criterion) {
             })
         });
         g.bench_function("bare_eventfd", |b| {
-            b.iter_custom(|iters| {
-                let there = Arc::new(BlockingEvent::new());
-                let back = Arc::new(BlockingEvent::new());
-                let (t, k) = (there.clone(), back.clone());
-                let stop = Arc::new(AtomicBool::new(false));
-                let s = stop.clone();
-                timed_round_trips(
-                    iters,
-                    placement,
-                    move || loop {
-                        t.wait();
-                        if s.load(Ordering::Acquire) {
-                            break;
-                        }
-                        k.signal();
-                    },
-                    || {
-                        there.signal();
-                        back.wait();
-                    },
-                    || {
-                        stop.store(true, Ordering::Release);
-                        there.signal();
-                    },
-                )
-            })
+            b.iter_custom(|iters| eventfd_round_trips(iters, placement))
         });
         g.bench_function("bare_mutex_condvar", |b| {
             b.iter_custom(|iters| {
@@ -310,35 +285,39 @@ fn source_round_trip(c: &mut Criterion) {
             })
         });
         g.bench_function("bare_eventfd", |b| {
-            b.iter_custom(|iters| {
-                let fault = Arc::new(BlockingEvent::new());
-                let resolved = Arc::new(BlockingEvent::new());
-                let (f, r) = (fault.clone(), resolved.clone());
-                let stop = Arc::new(AtomicBool::new(false));
-                let s = stop.clone();
-                timed_round_trips(
-                    iters,
-                    placement,
-                    move || loop {
-                        f.wait();
-                        if s.load(Ordering::Acquire) {
-                            break;
-                        }
-                        r.signal();
-                    },
-                    || {
-                        fault.signal();
-                        resolved.wait();
-                    },
-                    || {
-                        stop.store(true, Ordering::Release);
-                        fault.signal();
-                    },
-                )
-            })
+            b.iter_custom(|iters| eventfd_round_trips(iters, placement))
         });
         g.finish();
     }
+}
+
+/// The bare round trip of `ping_pong` and `source_round_trip`: signal an eventfd the
+/// partner blocks on, block on the one it signals back.
+fn eventfd_round_trips(iters: u64, placement: Placement) -> Duration {
+    let there = Arc::new(BlockingEvent::new());
+    let back = Arc::new(BlockingEvent::new());
+    let (t, k) = (there.clone(), back.clone());
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    timed_round_trips(
+        iters,
+        placement,
+        move || loop {
+            t.wait();
+            if s.load(Ordering::Acquire) {
+                break;
+            }
+            k.signal();
+        },
+        || {
+            there.signal();
+            back.wait();
+        },
+        || {
+            stop.store(true, Ordering::Release);
+            there.signal();
+        },
+    )
 }
 
 fn config() -> Criterion {

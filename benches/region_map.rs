@@ -20,11 +20,13 @@
 //!   than instructions. `cold/timer` is the timed region alone (the clock reads).
 //!
 //! Run: `cargo bench --bench region_map -- --warm-up-time 1 --measurement-time 3`.
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use zircon::object::region_map::{Placement, RegionMap};
+use zx_suite::rng::Rng;
 
 const PAGE: usize = 4096;
 const BASE: usize = 0x1000_0000_0000;
@@ -35,18 +37,6 @@ const KEYS: usize = 4096;
 
 /// A value about the size of the shim's `Child`.
 type Value = [u64; 6];
-
-/// xorshift64*: deterministic, so every run and every side sees the same maps.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
 
 fn req(len: usize, entropy_bits: u32, upper_limit: Option<usize>) -> Placement {
     Placement {
@@ -61,8 +51,10 @@ fn req(len: usize, entropy_bits: u32, upper_limit: Option<usize>) -> Placement {
 fn populated(n: usize, rng: &mut Rng) -> RegionMap<Value> {
     let mut m = RegionMap::new(BASE, SIZE);
     for i in 0..n {
-        let len = (1 + rng.next() as usize % 16) * PAGE;
-        let s = m.place(&req(len, 30, None), &mut || rng.next()).unwrap();
+        let len = (1 + rng.next_u64() as usize % 16) * PAGE;
+        let s = m
+            .place(&req(len, 30, None), &mut || rng.next_u64())
+            .unwrap();
         m.insert(s, len, [i as u64; 6]);
     }
     m
@@ -71,18 +63,21 @@ fn populated(n: usize, rng: &mut Rng) -> RegionMap<Value> {
 /// Free 1-page slots: random ones inside gaps (`split`) and gap starts (`edge`).
 fn slots(m: &RegionMap<Value>, rng: &mut Rng) -> (Vec<usize>, Vec<usize>) {
     let split: Vec<usize> = (0..KEYS)
-        .map(|_| m.place(&req(PAGE, 30, None), &mut || rng.next()).unwrap())
+        .map(|_| {
+            m.place(&req(PAGE, 30, None), &mut || rng.next_u64())
+                .unwrap()
+        })
         .collect();
     let gaps: Vec<usize> = m.gaps().map(|g| g.0).collect();
     let edge = (0..KEYS)
-        .map(|_| gaps[rng.next() as usize % gaps.len()])
+        .map(|_| gaps[rng.next_u64() as usize % gaps.len()])
         .collect();
     (split, edge)
 }
 
 fn insert_remove(c: &mut Criterion) {
     let mut g = c.benchmark_group("insert_remove");
-    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let mut rng = Rng::new(0x5eed_1234_abcd_ef01);
     for n in SIZES {
         let mut m = populated(n, &mut rng);
         let (split, edge) = slots(&m, &mut rng);
@@ -114,7 +109,7 @@ fn insert_remove(c: &mut Criterion) {
 
 fn place(c: &mut Criterion) {
     let mut g = c.benchmark_group("place");
-    let mut rng = Rng(0x0dd_ba11_cafe_f00d);
+    let mut rng = Rng::new(0x0dd_ba11_cafe_f00d);
     for n in SIZES {
         let m = populated(n, &mut rng);
         for (name, r) in [
@@ -123,46 +118,49 @@ fn place(c: &mut Criterion) {
             ("random_limit", req(PAGE, 30, Some(BASE + SIZE / 2))),
         ] {
             g.bench_function(BenchmarkId::new(name, n), |b| {
-                b.iter(|| black_box(m.place(black_box(&r), &mut || rng.next())))
+                b.iter(|| black_box(m.place(black_box(&r), &mut || rng.next_u64())))
             });
         }
     }
     g.finish();
 }
 
+/// One randomly placed page inserted into `m` and removed again, per iteration.
+fn bench_cycle(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    n: usize,
+    m: &mut RegionMap<Value>,
+    rng: &mut Rng,
+) {
+    let r = req(PAGE, 30, None);
+    g.bench_function(BenchmarkId::from_parameter(n), |b| {
+        b.iter(|| {
+            let s = m.place(black_box(&r), &mut || rng.next_u64()).unwrap();
+            m.insert(s, PAGE, [0; 6]);
+            black_box(m.remove(s))
+        })
+    });
+}
+
 fn cycle(c: &mut Criterion) {
     let mut g = c.benchmark_group("cycle");
-    let mut rng = Rng(0xc1c1_e000_0000_0001);
+    let mut rng = Rng::new(0xc1c1_e000_0000_0001);
     for n in SIZES {
         let mut m = populated(n, &mut rng);
-        let r = req(PAGE, 30, None);
-        g.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| {
-                let s = m.place(black_box(&r), &mut || rng.next()).unwrap();
-                m.insert(s, PAGE, [0; 6]);
-                black_box(m.remove(s))
-            })
-        });
+        bench_cycle(&mut g, n, &mut m, &mut rng);
     }
     g.finish();
 }
 
 fn cycle_packed(c: &mut Criterion) {
     let mut g = c.benchmark_group("cycle_packed");
-    let mut rng = Rng(0xc1c1_e000_0000_0002);
+    let mut rng = Rng::new(0xc1c1_e000_0000_0002);
     for n in SIZES {
         let mut m = RegionMap::new(BASE, SIZE);
         for i in 0..n {
             m.insert(BASE + i * PAGE, PAGE, [i as u64; 6]);
         }
-        let r = req(PAGE, 30, None);
-        g.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| {
-                let s = m.place(black_box(&r), &mut || rng.next()).unwrap();
-                m.insert(s, PAGE, [0; 6]);
-                black_box(m.remove(s))
-            })
-        });
+        bench_cycle(&mut g, n, &mut m, &mut rng);
     }
     g.finish();
 }
@@ -175,7 +173,7 @@ fn cool(buf: &[u8]) -> u64 {
 fn cold(c: &mut Criterion) {
     let mut g = c.benchmark_group("cold");
     let buf = vec![1u8; 256 << 10];
-    let mut rng = Rng(0xc01d_0000_0000_0003);
+    let mut rng = Rng::new(0xc01d_0000_0000_0003);
     g.bench_function("timer", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -201,7 +199,7 @@ fn cold(c: &mut Criterion) {
                     for _ in 0..iters {
                         black_box(cool(&buf));
                         let t = Instant::now();
-                        let s = m.place(black_box(&r), &mut || rng.next()).unwrap();
+                        let s = m.place(black_box(&r), &mut || rng.next_u64()).unwrap();
                         m.insert(s, PAGE, [0; 6]);
                         black_box(m.remove(s));
                         total += t.elapsed();

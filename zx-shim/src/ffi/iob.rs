@@ -137,15 +137,6 @@ pub extern "C" fn zx_vmar_map_iob(
             region_length,
         )?;
         drop(vmo);
-        match UserOut::new(mapped_addr) {
-            Ok(out) => {
-                out.write(addr);
-                Ok(())
-            }
-            Err(status) => {
-                vmar.undo_map(addr, region_length);
-                Err(status)
-            }
-        }
+        super::vmar::hand_out_mapping(&vmar, addr, region_length, mapped_addr)
     })
 }

@@ -5,6 +5,7 @@ use super::entry::zx_call;
 use super::user::UserOut;
 use crate::handle::{lookup_vmar, lookup_vmo, Object, Rights, HANDLES};
 use crate::object::vm_option::VmOptions;
+use crate::object::vmar::Vmar;
 use crate::status::{Status, ZxResult};
 use std::ffi::c_void;
 use zx_sys::*;
@@ -74,17 +75,29 @@ pub extern "C" fn zx_vmar_map(
         let (vmo, vmo_rights) = lookup_vmo(vmo, Rights::NONE)?;
         let addr = vmar.map(vmar_rights, options, vmar_offset, &vmo, vmo_rights, vmo_offset, len)?;
         drop(vmo);
-        match UserOut::new(mapped_addr) {
-            Ok(out) => {
-                out.write(addr);
-                Ok(())
-            }
-            Err(status) => {
-                vmar.undo_map(addr, len);
-                Err(status)
-            }
-        }
+        hand_out_mapping(&vmar, addr, len, mapped_addr)
     })
+}
+
+/// Step 29 of a map (zircon-abi.md §3.1): writes the new mapping's address to
+/// `mapped_addr`, or, when that pointer is unusable, unmaps it again and fails: the caller
+/// could never unmap a mapping it does not know of.
+pub(super) fn hand_out_mapping(
+    vmar: &Vmar,
+    addr: usize,
+    len: usize,
+    mapped_addr: *mut zx_vaddr_t,
+) -> ZxResult {
+    match UserOut::new(mapped_addr) {
+        Ok(out) => {
+            out.write(addr);
+            Ok(())
+        }
+        Err(status) => {
+            vmar.undo_map(addr, len);
+            Err(status)
+        }
+    }
 }
 
 /// `zx_vmar_unmap`: no right needed; reaching into sub-VMARs needs `OP_CHILDREN`.

@@ -705,12 +705,11 @@ mod tests {
         assert!(start.elapsed() >= Duration::from_millis(30));
     }
 
-    #[test]
-    fn many_waiters_each_get_one_packet() {
-        const N: usize = 8;
-        let port = Arc::new(Port::new());
-        let barrier = Arc::new(Barrier::new(N + 1));
-        let waiters: Vec<_> = (0..N)
+    /// `n` threads each waiting (up to 5 s) for one packet's key, all started and about
+    /// to wait when this returns.
+    fn spawn_key_waiters(port: &Arc<Port>, n: usize) -> Vec<thread::JoinHandle<ZxResult<u64>>> {
+        let barrier = Arc::new(Barrier::new(n + 1));
+        let waiters = (0..n)
             .map(|_| {
                 let (port, barrier) = (port.clone(), barrier.clone());
                 thread::spawn(move || {
@@ -720,6 +719,14 @@ mod tests {
             })
             .collect();
         barrier.wait();
+        waiters
+    }
+
+    #[test]
+    fn many_waiters_each_get_one_packet() {
+        const N: usize = 8;
+        let port = Arc::new(Port::new());
+        let waiters = spawn_key_waiters(&port, N);
         for i in 0..N as u64 {
             port.queue_user(user(i, 0)).unwrap();
         }
@@ -804,17 +811,7 @@ mod tests {
         let port = Arc::new(Port::new());
         let source = FakeSource::new(100);
         port.attach_source(as_source(&source)).unwrap();
-        let barrier = Arc::new(Barrier::new(N + 1));
-        let waiters: Vec<_> = (0..N)
-            .map(|_| {
-                let (port, barrier) = (port.clone(), barrier.clone());
-                thread::spawn(move || {
-                    barrier.wait();
-                    port.wait(after(5000 * MS)).map(|p| p.key)
-                })
-            })
-            .collect();
-        barrier.wait();
+        let waiters = spawn_key_waiters(&port, N);
         source.fire(3);
         for i in 0..(N - 3) as u64 {
             port.queue_user(user(i, 0)).unwrap();

@@ -764,17 +764,24 @@ impl Vmo {
         check_range(offset, len, self.size()).map(drop)
     }
 
-    /// `LOCK`/`TRY_LOCK`: discardable VMOs only (`NOT_SUPPORTED`), the whole VMO only
-    /// (`OUT_OF_RANGE`). Nothing is ever discarded on the host.
-    fn lock_range(&self, offset: u64, len: u64) -> ZxResult<zx_vmo_lock_state_t> {
+    /// The state, once `[offset, offset + len)` is found to be the whole of a discardable
+    /// VMO: the checks `LOCK`, `TRY_LOCK` and `UNLOCK` share.
+    fn lock_whole(&self, offset: u64, len: u64) -> ZxResult<MutexGuard<'_, State>> {
         if !self.discardable {
             return Err(Status::NOT_SUPPORTED);
         }
-        let mut st = self.lock();
+        let st = self.lock();
         check_range(offset, len, st.size)?;
         if offset != 0 || len != st.size {
             return Err(Status::OUT_OF_RANGE);
         }
+        Ok(st)
+    }
+
+    /// `LOCK`/`TRY_LOCK`: discardable VMOs only (`NOT_SUPPORTED`), the whole VMO only
+    /// (`OUT_OF_RANGE`). Nothing is ever discarded on the host.
+    fn lock_range(&self, offset: u64, len: u64) -> ZxResult<zx_vmo_lock_state_t> {
+        let mut st = self.lock_whole(offset, len)?;
         st.lock_count += 1;
         Ok(zx_vmo_lock_state_t {
             offset,
@@ -786,14 +793,7 @@ impl Vmo {
 
     /// `UNLOCK`: as [`Vmo::lock_range`]; not locked → `BAD_STATE`.
     fn unlock_range(&self, offset: u64, len: u64) -> ZxResult {
-        if !self.discardable {
-            return Err(Status::NOT_SUPPORTED);
-        }
-        let mut st = self.lock();
-        check_range(offset, len, st.size)?;
-        if offset != 0 || len != st.size {
-            return Err(Status::OUT_OF_RANGE);
-        }
+        let mut st = self.lock_whole(offset, len)?;
         if st.lock_count == 0 {
             return Err(Status::BAD_STATE);
         }
