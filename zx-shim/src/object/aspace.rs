@@ -393,16 +393,7 @@ impl AspaceState {
             .insert(start, len, Child::Mapping(mapping));
         // The new child covers neither `start - 1` nor `start + len`, so looking there
         // after the insert sees what was there before.
-        let block = if gaps.before > 0 {
-            1
-        } else {
-            self.block_start(key, start)
-        };
-        let joined = if gaps.after > 0 {
-            0
-        } else {
-            self.mapping_starts_at(key, start + len)
-        };
+        let (block, joined) = self.edges(key, start, len, gaps);
         self.vmas = self.vmas + runs + block - joined;
         gaps
     }
@@ -418,19 +409,27 @@ impl AspaceState {
             }
             None => panic!("remove_mapping: no child"),
         };
-        // Free room beside the removed child means no mapping touches it on that side.
+        let (block, split) = self.edges(key, start, len, gaps);
+        self.vmas = self.vmas + split - mapping.runs.count() - block;
+        (len, mapping)
+    }
+
+    /// For `[start, start + len)` in `key`, which is not in the model, with `gaps` of free
+    /// room beside it: (1 if no mapping ends at `start`, 1 if a mapping starts at
+    /// `start + len`). A side with free room has no mapping touching it; only a side
+    /// without room needs a lookup (it may reach into a sub-VMAR or the parent).
+    fn edges(&self, key: NodeKey, start: usize, len: usize, gaps: Gaps) -> (usize, usize) {
         let block = if gaps.before > 0 {
             1
         } else {
             self.block_start(key, start)
         };
-        let split = if gaps.after > 0 {
+        let next = if gaps.after > 0 {
             0
         } else {
             self.mapping_starts_at(key, start + len)
         };
-        self.vmas = self.vmas + split - mapping.runs.count() - block;
-        (len, mapping)
+        (block, next)
     }
 
     /// Replaces the runs of the mapping at `start`, adjusting the VMA account.
