@@ -2,7 +2,7 @@
 //! never comes fails instead of hanging the run, and running tests one at a time.
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Deadline for anything a test waits on: generous, but a hang fails instead of hanging.
 pub const PATIENCE: Duration = Duration::from_secs(5);
@@ -31,18 +31,6 @@ impl<T> Joiner<T> {
     /// The result if the thread has finished within `ms`, else `None`.
     pub fn try_join(&self, ms: u64) -> Option<T> {
         self.rx.recv_timeout(Duration::from_millis(ms)).ok()
-    }
-}
-
-/// Waits until `cond` holds, failing at the deadline.
-pub fn wait_until(mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(
-            start.elapsed() < PATIENCE,
-            "condition not met by the deadline"
-        );
-        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
